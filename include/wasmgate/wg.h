@@ -39,6 +39,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -172,6 +173,13 @@ const uint8_t *wg_module_custom_find(const wg_module *m, const char *name, size_
 size_t wg_module_code_bytes(const wg_module *m);
 size_t wg_module_compiled_bytes(const wg_module *m);
 
+/*
+ * Prints the compiled internal code of function `funcidx` (a defined
+ * function) to out, for engine developers. Returns false if there is no
+ * such function.
+ */
+bool wg_module_dump_code(const wg_module *m, uint32_t funcidx, FILE *out);
+
 size_t wg_functype_param_count(const wg_functype *t);
 size_t wg_functype_result_count(const wg_functype *t);
 wg_valtype wg_functype_param(const wg_functype *t, size_t i);
@@ -184,8 +192,9 @@ char *wg_functype_format(const wg_functype *t, char *buf, size_t bufsz);
 typedef enum wg_trap_kind {
     WG_TRAP_UNREACHABLE = 1,      /* "unreachable" */
     WG_TRAP_MEMORY_OUT_OF_BOUNDS, /* "out of bounds memory access" */
-    WG_TRAP_TABLE_OUT_OF_BOUNDS,  /* "out of bounds table access", "undefined element" */
-    WG_TRAP_NULL_FUNCTION,        /* "uninitialized element" (call_indirect of null) */
+    WG_TRAP_TABLE_OUT_OF_BOUNDS,  /* "out of bounds table access" */
+    WG_TRAP_UNDEFINED_ELEMENT,    /* "undefined element N" (call_indirect past the table's end) */
+    WG_TRAP_NULL_FUNCTION,        /* "uninitialized element N" (call_indirect of null) */
     WG_TRAP_INDIRECT_TYPE,        /* "indirect call type mismatch" */
     WG_TRAP_DIVIDE_BY_ZERO,       /* "integer divide by zero" */
     WG_TRAP_INTEGER_OVERFLOW,     /* "integer overflow" */
@@ -319,6 +328,13 @@ wg_func *wg_instance_func(wg_instance *inst, const char *name);
 wg_memory *wg_instance_memory(wg_instance *inst, const char *name);
 wg_table *wg_instance_table(wg_instance *inst, const char *name);
 wg_global *wg_instance_global(wg_instance *inst, const char *name);
+/*
+ * An export of the given kind by name and length (names may contain NUL
+ * bytes): a wg_func*, wg_table*, wg_memory* or wg_global*, or NULL if absent
+ * or of another kind.
+ */
+void *wg_instance_export(wg_instance *inst, const char *name, size_t name_len,
+                         wg_externkind kind);
 /* The instance's memory by index (imported or defined), or NULL. */
 wg_memory *wg_instance_memory_at(wg_instance *inst, uint32_t index);
 

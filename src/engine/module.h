@@ -52,6 +52,11 @@ static inline wge_valtype wge_functype_result(const wge_functype *t, uint32_t i)
 {
     return t->types[t->nparams + i];
 }
+/* The result types (NULL when there are none: `types` may be NULL for [] -> []). */
+static inline const wge_valtype *wge_functype_results(const wge_functype *t)
+{
+    return t->nresults ? t->types + t->nparams : NULL;
+}
 /* True if the two types have the same parameters and results. */
 bool wge_functype_equal(const wge_functype *a, const wge_functype *b);
 

@@ -42,8 +42,13 @@ static inline const char *wge_readerr_message(wge_readerr e)
 static inline bool wge_reader_eof(const wge_reader *r) { return r->pos >= r->end; }
 static inline size_t wge_reader_left(const wge_reader *r) { return r->end - r->pos; }
 
+/*
+ * Every reader writes *out even when it fails (zero), so callers never see
+ * an indeterminate value and compilers need not warn about one.
+ */
 static inline wge_readerr wge_read_u8(wge_reader *r, uint8_t *out)
 {
+    *out = 0;
     if (r->pos >= r->end) return WGE_READ_END;
     *out = r->base[r->pos++];
     return WGE_READ_OK;
@@ -58,6 +63,7 @@ static inline wge_readerr wge_read_uleb(wge_reader *r, unsigned bits, uint64_t *
     size_t p = r->pos;
     const unsigned maxbytes = (bits + 6) / 7;
     uint64_t result = 0;
+    *out = 0;
     for (unsigned i = 0;; i++) {
         if (p >= r->end) return WGE_READ_END;
         uint8_t b = r->base[p++];
@@ -87,6 +93,7 @@ static inline wge_readerr wge_read_sleb(wge_reader *r, unsigned bits, int64_t *o
     uint64_t result = 0;
     unsigned shift = 0;
     uint8_t b;
+    *out = 0;
     for (unsigned i = 0;; i++) {
         if (p >= r->end) return WGE_READ_END;
         b = r->base[p++];
@@ -114,7 +121,7 @@ static inline wge_readerr wge_read_u32(wge_reader *r, uint32_t *out)
 {
     uint64_t v;
     wge_readerr e = wge_read_uleb(r, 32, &v);
-    if (e == WGE_READ_OK) *out = (uint32_t)v;
+    *out = (uint32_t)v;
     return e;
 }
 
@@ -122,7 +129,7 @@ static inline wge_readerr wge_read_s32(wge_reader *r, int32_t *out)
 {
     int64_t v;
     wge_readerr e = wge_read_sleb(r, 32, &v);
-    if (e == WGE_READ_OK) *out = (int32_t)v;
+    *out = (int32_t)v;
     return e;
 }
 
@@ -134,6 +141,7 @@ static inline wge_readerr wge_read_s64(wge_reader *r, int64_t *out)
 /* Little-endian fixed-width values (f32/f64 immediates), as raw bits. */
 static inline wge_readerr wge_read_fixed32(wge_reader *r, uint32_t *out)
 {
+    *out = 0;
     if (r->end - r->pos < 4) return WGE_READ_END;
     const uint8_t *q = r->base + r->pos;
     *out = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
@@ -143,7 +151,8 @@ static inline wge_readerr wge_read_fixed32(wge_reader *r, uint32_t *out)
 
 static inline wge_readerr wge_read_fixed64(wge_reader *r, uint64_t *out)
 {
-    uint32_t lo, hi;
+    uint32_t lo = 0, hi = 0;
+    *out = 0;
     if (r->end - r->pos < 8) return WGE_READ_END;
     wge_read_fixed32(r, &lo);
     wge_read_fixed32(r, &hi);

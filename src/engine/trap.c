@@ -23,6 +23,7 @@ const char *wge_trap_default_message(wg_trap_kind kind)
     case WG_TRAP_UNREACHABLE: return "unreachable";
     case WG_TRAP_MEMORY_OUT_OF_BOUNDS: return "out of bounds memory access";
     case WG_TRAP_TABLE_OUT_OF_BOUNDS: return "out of bounds table access";
+    case WG_TRAP_UNDEFINED_ELEMENT: return "undefined element";
     case WG_TRAP_NULL_FUNCTION: return "uninitialized element";
     case WG_TRAP_INDIRECT_TYPE: return "indirect call type mismatch";
     case WG_TRAP_DIVIDE_BY_ZERO: return "integer divide by zero";
