@@ -1,0 +1,198 @@
+;; compiler.wast — regression tests for the engine's compiler optimizations
+;; (src/engine/compile.c): operands left lazy (locals, constants, addresses
+;; `x + k`), results written straight into locals, fused compare-and-branch,
+;; address folding into loads and stores (which must keep wasm's 32-bit
+;; wrap-around), re-association of additions, and the moves of branch values.
+;; Each case is one the compiler could get wrong while the plain semantics are
+;; easy; the expected values follow from the spec alone.
+
+(module
+  (memory 1)
+  (data (i32.const 0) "\01\02\03\04\05\06\07\08")
+  (data (i32.const 65528) "\a1\a2\a3\a4\a5\a6\a7\a8")
+
+  ;; A constant first operand and a block result second: the block's value
+  ;; lives one slot above the constant's.
+  (func (export "const-plus-block") (result i32)
+    (i32.add (i32.const 1) (block (result i32) (i32.const 41))))
+  (func (export "const-minus-block") (param i32) (result i32)
+    (i32.sub (i32.const 100) (block (result i32) (local.get 0))))
+
+  ;; local.get stays lazy; a later local.set of the same local must not
+  ;; change the value already on the stack.
+  (func (export "get-then-set") (param i32) (result i32)
+    (local.get 0)
+    (local.set 0 (i32.const 7))
+    (local.get 0)
+    (i32.sub))
+  ;; ... also when the write happens inside a block, on one path only.
+  (func (export "get-then-set-in-if") (param i32 i32) (result i32)
+    (local.get 0)
+    (if (local.get 1) (then (local.set 0 (i32.const 1000))))
+    (local.get 0)
+    (i32.add))
+  ;; ... and through an address kept lazy (x + k).
+  (func (export "addr-then-set") (param i32) (result i32)
+    (i32.add (local.get 0) (i32.const 5))
+    (local.set 0 (i32.const 0))
+    (local.get 0)
+    (i32.add))
+  ;; local.tee leaves the value referring to the local.
+  (func (export "tee-then-set") (param i32) (result i32)
+    (local.tee 0 (i32.add (local.get 0) (i32.const 1)))
+    (local.set 0 (i32.const 50))
+    (local.get 0)
+    (i32.add))
+  ;; A result written directly into a local that is also an operand.
+  (func (export "accumulate") (param i32 i32) (result i32)
+    (local.set 0 (i32.add (local.get 0) (local.get 1)))
+    (local.set 0 (i32.mul (local.get 0) (local.get 0)))
+    (local.get 0))
+
+  ;; Address folding: (x + k) must wrap modulo 2^32 before the offset is added.
+  (func (export "load-wrapped") (param i32) (result i32)
+    (i32.load8_u (i32.add (local.get 0) (i32.const -1))))
+  (func (export "load-wrapped-offset") (param i32) (result i32)
+    (i32.load8_u offset=2 (i32.sub (local.get 0) (i32.const 1))))
+  (func (export "load-folded-oob") (param i32) (result i32)
+    (i32.load8_u offset=65535 (i32.add (local.get 0) (i32.const 1))))
+  (func (export "store-folded") (param i32 i32) (result i32)
+    (i32.store8 (i32.add (local.get 0) (i32.const 3)) (local.get 1))
+    (i32.load8_u (i32.add (local.get 0) (i32.const 3))))
+  ;; Re-association: (p + 2) + i and i + (p + 2) load the same byte.
+  (func (export "reassoc-left") (param i32 i32) (result i32)
+    (i32.load8_u (i32.add (i32.add (local.get 0) (i32.const 2)) (local.get 1))))
+  (func (export "reassoc-right") (param i32 i32) (result i32)
+    (i32.load8_u (i32.add (local.get 1) (i32.add (local.get 0) (i32.const 2)))))
+  (func (export "reassoc-both") (param i32 i32) (result i32)
+    (i32.load8_u (i32.add (i32.add (local.get 0) (i32.const 1))
+                          (i32.add (local.get 1) (i32.const 1)))))
+  ;; A lazy address used as a plain value, and constant folding.
+  (func (export "addr-as-value") (param i32) (result i32)
+    (i32.mul (i32.add (local.get 0) (i32.const 3)) (i32.const 2)))
+  (func (export "const-fold") (result i32)
+    (i32.add (i32.add (i32.const 0x7fffffff) (i32.const 1)) (i32.const 0x80000000)))
+
+  ;; Fused compare-and-branch, taken and not taken, with an immediate.
+  (func (export "count-below") (param i32) (result i32) (local i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_s (local.get 1) (local.get 0)))
+        (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+        (br $l)))
+    (local.get 1))
+  (func (export "if-lt-imm") (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 10))
+      (then (i32.const 1)) (else (i32.const 2))))
+  (func (export "if-eqz") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (i32.const 1)) (else (i32.const 2))))
+  (func (export "br-if-eqz") (param i32) (result i32)
+    (block $b (result i32)
+      (br_if $b (i32.const 10) (i32.eqz (local.get 0)))
+      (drop)
+      (i32.const 20)))
+
+  ;; Branch values that must be moved: locals, constants and lazy addresses,
+  ;; with extra values below the label's base.
+  (func (export "br-if-moves") (param i32 i32) (result i32 i32)
+    (block $b (result i32 i32)
+      (i32.const 99)
+      (drop)
+      (br_if $b (local.get 0) (i32.add (local.get 0) (i32.const 1)) (local.get 1))
+      (drop)
+      (drop)
+      (i32.const 5)
+      (i32.const 6)))
+  (func (export "br-table-moves") (param i32) (result i32)
+    (i32.add (i32.const 1000)
+      (block $a (result i32)
+        (i32.add (i32.const 100)
+          (block $b (result i32)
+            (i32.add (i32.const 10)
+              (block $c (result i32)
+                (br_table $a $b $c (i32.add (local.get 0) (i32.const 1)) (local.get 0)))))))))
+  (func (export "br-table-return") (param i32) (result i32)
+    (block $a (result i32)
+      (br_table $a 1 (i32.const 77) (local.get 0)))
+    (i32.add (i32.const 1)))
+  ;; Returning several locals swapped.
+  (func (export "swap") (param i32 i32) (result i32 i32)
+    (local.get 1) (local.get 0))
+  (func (export "swap-return") (param i32 i32) (result i32 i32)
+    (return (local.get 1) (local.get 0)))
+  (func (export "swap-br-if") (param i32 i32 i32) (result i32 i32)
+    (br_if 0 (local.get 1) (local.get 0) (local.get 2))
+    (drop) (drop)
+    (local.get 0) (local.get 1))
+;; Constants used as operands inside a loop live in frame slots (the
+  ;; constant pool); a call from the loop, whose frame starts at the caller's
+  ;; arguments, must not overwrite them.
+  (func $clobber (param i32) (result i32) (local i32 i32 i32 i32 i32 i32 i32 i32)
+    (local.set 1 (i32.const -1)) (local.set 2 (i32.const -1)) (local.set 3 (i32.const -1))
+    (local.set 4 (i32.const -1)) (local.set 5 (i32.const -1)) (local.set 6 (i32.const -1))
+    (local.set 7 (i32.const -1)) (local.set 8 (i32.const -1))
+    (i32.add (local.get 0) (i32.const 1)))
+  (func (export "pool-survives-calls") (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (i32.shl (i32.const 1) (local.get 1)) (call $clobber (i32.const 0))))
+      (local.set 1 (i32.and (local.get 1) (i32.const 0xff)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+      (br_if $l (local.get 0)))
+    (i32.mul (local.get 1) (i32.const 3)))
+  ;; Loop parameters carried through a back-edge.
+  (func (export "loop-params") (param i32) (result i32)
+    (i32.const 0)
+    (loop $l (param i32) (result i32)
+      (local.get 0)
+      (i32.add) ;; acc += n
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+      (br_if $l (i32.gt_s (local.get 0) (i32.const 0)))))
+)
+
+(assert_return (invoke "const-plus-block") (i32.const 42))
+(assert_return (invoke "const-minus-block" (i32.const 58)) (i32.const 42))
+(assert_return (invoke "get-then-set" (i32.const 10)) (i32.const 3))
+(assert_return (invoke "get-then-set-in-if" (i32.const 1) (i32.const 0)) (i32.const 2))
+(assert_return (invoke "get-then-set-in-if" (i32.const 1) (i32.const 1)) (i32.const 1001))
+(assert_return (invoke "addr-then-set" (i32.const 10)) (i32.const 15))
+(assert_return (invoke "tee-then-set" (i32.const 10)) (i32.const 61))
+(assert_return (invoke "accumulate" (i32.const 2) (i32.const 3)) (i32.const 25))
+(assert_trap (invoke "load-wrapped" (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "load-wrapped" (i32.const 1)) (i32.const 1))
+(assert_return (invoke "load-wrapped-offset" (i32.const 1)) (i32.const 3))
+(assert_trap (invoke "load-wrapped-offset" (i32.const 0)) "out of bounds memory access")
+(assert_trap (invoke "load-folded-oob" (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "load-folded-oob" (i32.const -1)) (i32.const 0xa8))
+(assert_return (invoke "store-folded" (i32.const 100) (i32.const 200)) (i32.const 200))
+(assert_trap (invoke "store-folded" (i32.const 65533) (i32.const 1)) "out of bounds memory access")
+(assert_return (invoke "reassoc-left" (i32.const 1) (i32.const 2)) (i32.const 6))
+(assert_return (invoke "reassoc-right" (i32.const 1) (i32.const 2)) (i32.const 6))
+(assert_return (invoke "reassoc-both" (i32.const 1) (i32.const 2)) (i32.const 6))
+(assert_return (invoke "reassoc-left" (i32.const -1) (i32.const 65527)) (i32.const 0xa1))
+(assert_return (invoke "addr-as-value" (i32.const 4)) (i32.const 14))
+(assert_return (invoke "const-fold") (i32.const 0))
+(assert_return (invoke "count-below" (i32.const 5)) (i32.const 5))
+(assert_return (invoke "count-below" (i32.const -5)) (i32.const 0))
+(assert_return (invoke "if-lt-imm" (i32.const 9)) (i32.const 1))
+(assert_return (invoke "if-lt-imm" (i32.const 10)) (i32.const 2))
+(assert_return (invoke "if-lt-imm" (i32.const -1)) (i32.const 2))
+(assert_return (invoke "if-eqz" (i32.const 0)) (i32.const 1))
+(assert_return (invoke "if-eqz" (i32.const 3)) (i32.const 2))
+(assert_return (invoke "br-if-eqz" (i32.const 0)) (i32.const 10))
+(assert_return (invoke "br-if-eqz" (i32.const 1)) (i32.const 20))
+(assert_return (invoke "br-if-moves" (i32.const 7) (i32.const 1)) (i32.const 7) (i32.const 8))
+(assert_return (invoke "br-if-moves" (i32.const 7) (i32.const 0)) (i32.const 5) (i32.const 6))
+(assert_return (invoke "br-table-moves" (i32.const 0)) (i32.const 1001))
+(assert_return (invoke "br-table-moves" (i32.const 1)) (i32.const 1102))
+(assert_return (invoke "br-table-moves" (i32.const 2)) (i32.const 1113))
+(assert_return (invoke "br-table-moves" (i32.const 9)) (i32.const 1120))
+(assert_return (invoke "br-table-return" (i32.const 0)) (i32.const 78))
+(assert_return (invoke "br-table-return" (i32.const 1)) (i32.const 77))
+(assert_return (invoke "br-table-return" (i32.const 5)) (i32.const 77))
+(assert_return (invoke "swap" (i32.const 1) (i32.const 2)) (i32.const 2) (i32.const 1))
+(assert_return (invoke "swap-return" (i32.const 1) (i32.const 2)) (i32.const 2) (i32.const 1))
+(assert_return (invoke "swap-br-if" (i32.const 1) (i32.const 2) (i32.const 1)) (i32.const 2) (i32.const 1))
+(assert_return (invoke "swap-br-if" (i32.const 1) (i32.const 2) (i32.const 0)) (i32.const 1) (i32.const 2))
+(assert_return (invoke "loop-params" (i32.const 4)) (i32.const 10))
+(assert_return (invoke "pool-survives-calls" (i32.const 3)) (i32.const 99))
