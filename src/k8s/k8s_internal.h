@@ -1,0 +1,117 @@
+/*
+ * k8s_internal.h — helpers shared by the files of the Kubernetes semantics layer.
+ *
+ * Not a public header: nothing outside src/k8s (and its unit tests) includes it. It holds
+ * error formatting, a growable string buffer, JSON-path naming for messages, and the
+ * typed member accessors that the review and module-output validators are built from.
+ */
+#ifndef WGK8S_INTERNAL_H
+#define WGK8S_INTERNAL_H
+
+#include "wasmgate/k8s.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define WGK8S_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define WGK8S_PRINTF(fmt, args)
+#endif
+
+/* ---- Errors ---- */
+
+/* Formats a message into err (if err and errsz allow); always NUL-terminates. */
+void wgk8s_seterr(char *err, size_t errsz, const char *fmt, ...) WGK8S_PRINTF(3, 4);
+
+/* Prefixes the message already in err with "prefix: " (keeps as much as fits). */
+void wgk8s_prefix_err(char *err, size_t errsz, const char *fmt, ...) WGK8S_PRINTF(3, 4);
+
+/* "object", "array", "string", "number", "boolean", "null". */
+const char *wgk8s_type_name(const json_t *v);
+
+/* strdup that returns NULL for a NULL argument (and on out of memory). */
+char *wgk8s_strdup(const char *s);
+
+/* ---- Growable string buffer ---- */
+
+/* A byte buffer that remembers allocation failure, so a sequence of appends can be checked
+ * once at the end. data is always NUL-terminated once anything was appended. */
+typedef struct wgk8s_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    bool failed;
+} wgk8s_buf;
+
+bool wgk8s_buf_append(wgk8s_buf *b, const char *s, size_t n);
+bool wgk8s_buf_puts(wgk8s_buf *b, const char *s);
+bool wgk8s_buf_printf(wgk8s_buf *b, const char *fmt, ...) WGK8S_PRINTF(2, 3);
+/* Shrinks back to len bytes (a mark taken earlier); keeps the allocation. */
+void wgk8s_buf_truncate(wgk8s_buf *b, size_t len);
+/* Hands the data to the caller (who frees it); the buffer becomes empty. NULL if failed. */
+char *wgk8s_buf_take(wgk8s_buf *b, size_t *len);
+void wgk8s_buf_free(wgk8s_buf *b);
+
+/* ---- JSON paths for messages ("request.userInfo.groups[1]") ---- */
+
+#define WGK8S_PATH_MAX 256
+
+/* Writes parent + "." + key (or just key when parent is empty) into out; a key that is not
+ * a plain identifier is written as parent["key"]. Truncates, never overflows. */
+void wgk8s_path_key(char *out, size_t outsz, const char *parent, const char *key);
+/* Writes parent + "[index]" into out. */
+void wgk8s_path_index(char *out, size_t outsz, const char *parent, size_t index);
+
+/* ---- Typed member access with messages ----
+ *
+ * Each looks up obj[key], where obj's path is `path` (for messages). A JSON null counts as
+ * absent, as it does for Go's decoder in kube-apiserver. Returns true on success, setting
+ * *out to the value or to NULL/default when absent and not required; returns false with
+ * "path.key: ..." in err when the member is required but absent or has the wrong type. */
+enum { WGK8S_OPTIONAL = 0, WGK8S_REQUIRED = 1, WGK8S_NONEMPTY = 2 };
+
+bool wgk8s_member_string(const json_t *obj, const char *path, const char *key, int flags,
+                         const char **out, char *err, size_t errsz);
+bool wgk8s_member_bool(const json_t *obj, const char *path, const char *key, int flags, bool *out,
+                       bool *present, char *err, size_t errsz);
+bool wgk8s_member_int(const json_t *obj, const char *path, const char *key, int flags,
+                      long long *out, bool *present, char *err, size_t errsz);
+bool wgk8s_member_object(const json_t *obj, const char *path, const char *key, int flags,
+                         json_t **out, char *err, size_t errsz);
+/* An array whose every element is a string. */
+bool wgk8s_member_string_array(const json_t *obj, const char *path, const char *key, int flags,
+                               json_t **out, char *err, size_t errsz);
+/* An object whose every member is a string (annotations). */
+bool wgk8s_member_string_map(const json_t *obj, const char *path, const char *key, int flags,
+                             json_t **out, char *err, size_t errsz);
+/* An object whose every member is an array of strings (user "extra"). */
+bool wgk8s_member_extra(const json_t *obj, const char *path, const char *key, int flags,
+                        json_t **out, char *err, size_t errsz);
+
+/* Validates a user-info object ({username, uid, groups, extra}); groups_key is "groups"
+ * except for the v1beta1 SubjectAccessReview spec, which spells it "group". */
+bool wgk8s_check_user_fields(const json_t *obj, const char *path, const char *groups_key, char *err,
+                             size_t errsz);
+
+/* ---- Review kinds ---- */
+
+/* "authentication.k8s.io", "authorization.k8s.io", "admission.k8s.io" ("" for ANY). */
+const char *wgk8s_kind_group(wgk8s_kind kind);
+/* The kind named "TokenReview" etc., or WGK8S_KIND_ANY for anything else. */
+wgk8s_kind wgk8s_kind_from_name(const char *name);
+
+/* ---- Misc JSON ---- */
+
+/* Compact serialisation; NULL when out of memory. */
+char *wgk8s_json_dump(const json_t *v, size_t *len);
+
+/* Iterating a jansson object needs a non-const pointer although iteration does not
+ * modify it; this cast is kept in one place. */
+static inline json_t *wgk8s_unconst(const json_t *v)
+{
+    return (json_t *)v;
+}
+
+#endif /* WGK8S_INTERNAL_H */
