@@ -106,7 +106,8 @@ typedef struct wg_load_options {
     uint32_t max_globals;           /* default 1,000,000 */
     uint32_t max_tables;            /* default 100,000 */
     uint32_t max_segments;          /* element + data segments each; default 100,000 */
-    uint32_t max_segment_elements;  /* items of one element segment; default 10,000,000 */
+    uint32_t max_element_items;     /* element segment items, all segments together; default 1,000,000 */
+    uint32_t max_custom_sections;   /* default 10,000 */
     uint32_t max_function_params;   /* params, and results, of one type; default 1,000 */
     uint32_t max_function_locals;   /* declared locals of one function; default 50,000 */
     uint32_t max_function_bytes;    /* size of one function body; default 7,654,321 */

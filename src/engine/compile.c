@@ -205,9 +205,22 @@ static wge_valtype read_reftype(compiler *c)
 
 /* ---- code emission ---- */
 
+/*
+ * Compiled code is about twice the size of the code section for compiler
+ * output; contrived sequences reach about 6x. Anything beyond this bound is
+ * refused, so a hostile module cannot make the loader allocate without limit.
+ */
+static size_t max_code_units(const compiler *c)
+{
+    return 8 * (size_t)c->m->code_section_size + 65536;
+}
+
 static void reserve(compiler *c, size_t units)
 {
     if (c->len + units <= c->cap) return;
+    if (c->len + units > max_code_units(c))
+        fail(c, "invalid", "compiled code would exceed %zu bytes (16x the code section)",
+             max_code_units(c) * 2);
     size_t ncap = c->cap ? c->cap * 2 : 4096;
     while (ncap < c->len + units) ncap *= 2;
     uint16_t *n = realloc(c->code, ncap * sizeof *n);

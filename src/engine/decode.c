@@ -97,6 +97,7 @@ typedef struct decoder {
     bool have_data;        /* a data section was read */
     size_t data_count_at;  /* offset of its count, for messages */
     uint32_t customs_cap;  /* allocated entries of m->customs */
+    uint64_t element_items; /* items of the element segments read so far */
     uint32_t name_section; /* index in m->customs of the first "name" section */
     bool have_name_section;
 } decoder;
@@ -1128,8 +1129,11 @@ static bool decode_element_segment(decoder *d, wge_elem *seg)
         }
     }
     uint32_t count;
-    if (!read_count(d, "elements", 0, o->max_segment_elements, "max_segment_elements", &count))
+    /* One limit over all segments: each item costs a decoded initexpr (24 bytes). */
+    if (!read_count(d, "elements", d->element_items, o->max_element_items, "max_element_items",
+                    &count))
         return false;
+    d->element_items += count;
     if (count && !(seg->items = alloc_array(count, sizeof *seg->items))) {
         return fail_no_memory(d, count, sizeof *seg->items);
     }
@@ -1334,6 +1338,12 @@ static bool decode_custom_section(decoder *d, size_t section_end)
         return fail(d, ERR_MALFORMED, at,
                     "unexpected end of section or function: the custom section's name or data "
                     "runs past its end");
+    }
+    if (m->ncustoms >= d->opts->max_custom_sections) {
+        free(name);
+        /* Each custom section costs a record and a name copy: bound their number. */
+        return fail_too_many(d, at, "custom sections", (uint64_t)m->ncustoms + 1,
+                             d->opts->max_custom_sections, "max_custom_sections");
     }
     if (m->ncustoms == d->customs_cap) {
         uint32_t cap = d->customs_cap ? d->customs_cap * 2 : 4;
@@ -1653,7 +1663,8 @@ void wg_load_options_init(wg_load_options *opts)
     opts->max_globals = 1000000;
     opts->max_tables = 100000;
     opts->max_segments = 100000;
-    opts->max_segment_elements = 10000000;
+    opts->max_element_items = 1000000;
+    opts->max_custom_sections = 10000;
     opts->max_function_params = 1000;
     opts->max_function_locals = 50000;
     opts->max_function_bytes = 7654321;

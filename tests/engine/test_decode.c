@@ -1185,9 +1185,14 @@ static void test_limits_segments_and_segment_elements(void)
                         SECTION(9, 0x02, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00), ELEM_BODIES);
     EXPECT_INVALID_WITH(&o, "max_segments", ONE_MEMORY, SECTION(11, 0x02, 0x01, 0x00, 0x01, 0x00));
     wg_load_options_init(&o);
-    o.max_segment_elements = 2;
+    o.max_element_items = 2;
     EXPECT_INVALID_WITH(&o, "too many elements: 3 exceeds the limit of 2", ELEM_PRELUDE,
                         SECTION(9, 0x01, 0x01, 0x00, 0x03, 0x00, 0x01, 0x02), ELEM_BODIES);
+    /* The limit counts the items of all segments together. */
+    o.max_element_items = 3;
+    EXPECT_INVALID_WITH(&o, "too many elements: 4 exceeds the limit of 3", ELEM_PRELUDE,
+                        SECTION(9, 0x02, 0x01, 0x00, 0x02, 0x00, 0x01, 0x01, 0x00, 0x02, 0x00, 0x01),
+                        ELEM_BODIES);
 }
 
 /* ---- Data count and data ------------------------------------------------------------------ */
@@ -1502,7 +1507,8 @@ static void test_load_options_defaults(void)
     CHECK_EQ(o.max_globals, 1000000);
     CHECK_EQ(o.max_tables, 100000);
     CHECK_EQ(o.max_segments, 100000);
-    CHECK_EQ(o.max_segment_elements, 10000000);
+    CHECK_EQ(o.max_element_items, 1000000);
+    CHECK_EQ(o.max_custom_sections, 10000);
     CHECK_EQ(o.max_function_params, 1000);
     CHECK_EQ(o.max_function_locals, 50000);
     CHECK_EQ(o.max_function_bytes, 7654321);
