@@ -1,0 +1,2 @@
+;; Carries an io.kubewarden.metadata section that is not JSON (see custom/).
+(module)
