@@ -36,16 +36,21 @@ enum { VS_TEMP, VS_LOCAL, VS_CONST, VS_ADDR };
 
 /*
  * An operand-stack entry (see the file comment). type 0 = unknown.
- * VS_ADDR is an i32 `slot + bits` (mod 2^32) not yet computed: loads and
- * stores absorb it into their address; anything else computes it. Its slot
- * is a local or the entry's own home slot.
+ * VS_ADDR is an i32 `base + (index << shift) + bits` (mod 2^32) not yet
+ * computed, where base and index are slots (either may be absent, not
+ * both): loads and stores absorb it into their address; anything else
+ * computes it. Its slots are locals or the entry's own home slot.
  */
 typedef struct vsval {
     wge_valtype type;
     uint8_t kind;
-    uint16_t local; /* VS_LOCAL: the local; VS_ADDR: the base slot */
+    uint8_t shift;  /* VS_ADDR: 0..3 */
+    uint16_t local; /* VS_LOCAL: the local; VS_ADDR: the base slot or NO_SLOT */
+    uint16_t idx;   /* VS_ADDR: the index slot or NO_SLOT */
     uint64_t bits;  /* VS_CONST: the value; VS_ADDR: the addend */
 } vsval;
+
+#define NO_SLOT 0xffffu /* never a real slot: frames have at most 65535 */
 
 enum { CF_FUNC, CF_BLOCK, CF_LOOP, CF_IF, CF_ELSE };
 
@@ -122,6 +127,8 @@ typedef struct compiler {
     size_t last_pos;
     size_t last_dst; /* 0 = none */
     bool have_last;
+    size_t prev_pos; /* the instruction before the last one, if have_prev */
+    bool have_prev;
 } compiler;
 
 static const wge_valtype single_types[] = {WG_I32, WG_I64, WG_F32, WG_F64, WG_FUNCREF,
@@ -267,6 +274,8 @@ static size_t begin_op(compiler *c, enum wge_op op)
 {
     size_t pos = c->len;
     put1(c, op);
+    c->prev_pos = c->last_pos;
+    c->have_prev = c->have_last;
     c->last_pos = pos;
     c->have_last = true;
     c->last_dst = 0;
@@ -277,6 +286,7 @@ static size_t begin_op(compiler *c, enum wge_op op)
 static void place_label(compiler *c)
 {
     c->have_last = false;
+    c->have_prev = false;
     c->last_dst = 0;
 }
 
@@ -339,6 +349,57 @@ static vsval pop_type(compiler *c, wge_valtype expect)
     return v; /* as in the spec, an unknown value stays unknown */
 }
 
+/* Emits dst = src; two moves in a row become one MOV2. */
+static void emit_mov(compiler *c, uint32_t dst, uint32_t src)
+{
+    if (c->have_last && c->code[c->last_pos] == WGE_OP_MOV && c->last_pos + 3 == c->len) {
+        c->code[c->last_pos] = WGE_OP_MOV2;
+        put1(c, dst);
+        put1(c, src);
+        c->last_dst = 0;
+        return;
+    }
+    begin_op(c, WGE_OP_MOV);
+    put1(c, dst);
+    put1(c, src);
+}
+
+/* Emits dst = base + (idx << shift) + k for a lazy address (see vsval). */
+static void emit_address(compiler *c, const vsval *v, uint32_t dst)
+{
+    uint32_t k = (uint32_t)v->bits;
+    if (v->idx == NO_SLOT) {
+        begin_op(c, WGE_OP_I32_ADD_I);
+        put1(c, dst);
+        put1(c, v->local);
+        put32(c, k);
+    } else if (v->local == NO_SLOT) {
+        begin_op(c, WGE_OP_I32_SHL_I);
+        put1(c, dst);
+        put1(c, v->idx);
+        put32(c, v->shift);
+        if (k) {
+            begin_op(c, WGE_OP_I32_ADD_I);
+            put1(c, dst);
+            put1(c, dst);
+            put32(c, k);
+        }
+    } else if (v->shift == 0 && k == 0) {
+        /* A plain sum: I32_ADD, which a following loop test can fuse with. */
+        begin_op(c, WGE_OP_I32_ADD);
+        put1(c, dst);
+        put1(c, v->local);
+        put1(c, v->idx);
+    } else {
+        begin_op(c, WGE_OP_LEA);
+        put1(c, dst);
+        put1(c, v->local);
+        put1(c, v->idx);
+        put1(c, v->shift);
+        put32(c, k);
+    }
+}
+
 /*
  * Emits code writing the value of entry v, whose home slot is src_home, into
  * slot dst. Emits nothing for a TEMP already there. Does not change v.
@@ -348,20 +409,13 @@ static void emit_value_to(compiler *c, const vsval *v, uint32_t src_home, uint32
     switch (v->kind) {
     case VS_TEMP:
         if (src_home == dst) return;
-        begin_op(c, WGE_OP_MOV);
-        put1(c, dst);
-        put1(c, src_home);
+        emit_mov(c, dst, src_home);
         return;
     case VS_LOCAL:
-        begin_op(c, WGE_OP_MOV);
-        put1(c, dst);
-        put1(c, v->local);
+        emit_mov(c, dst, v->local);
         return;
     case VS_ADDR:
-        begin_op(c, WGE_OP_I32_ADD_I);
-        put1(c, dst);
-        put1(c, v->local);
-        put32(c, (uint32_t)v->bits);
+        emit_address(c, v, dst);
         return;
     default:
         if (v->type == WG_I64 || v->type == WG_F64 || wge_is_reftype(v->type)) {
@@ -388,7 +442,16 @@ static void materialize(compiler *c, uint32_t i)
 /* True if the entry's value is read from local `idx` when it is finally used. */
 static bool refers_to_local(const compiler *c, const vsval *v, uint32_t idx)
 {
-    return (v->kind == VS_LOCAL || v->kind == VS_ADDR) && v->local == idx && idx < c->nlocals;
+    if (idx >= c->nlocals) return false;
+    if (v->kind == VS_LOCAL) return v->local == idx;
+    return v->kind == VS_ADDR && (v->local == idx || v->idx == idx);
+}
+
+/* True if the entry's value is read from some local when it is finally used. */
+static bool local_based(const compiler *c, const vsval *v)
+{
+    if (v->kind == VS_LOCAL) return true;
+    return v->kind == VS_ADDR && (v->local < c->nlocals || v->idx < c->nlocals);
 }
 
 /* Materializes every entry that still refers to local `idx`. */
@@ -407,11 +470,8 @@ static void materialize_local_refs(compiler *c, uint32_t idx)
  */
 static void materialize_for_block(compiler *c, uint32_t nparams)
 {
-    for (uint32_t i = 0; i < c->vsh; i++) {
-        const vsval *v = &c->vs[i];
-        bool local_based = (v->kind == VS_LOCAL || v->kind == VS_ADDR) && v->local < c->nlocals;
-        if (local_based || i >= c->vsh - nparams) materialize(c, i);
-    }
+    for (uint32_t i = 0; i < c->vsh; i++)
+        if (local_based(c, &c->vs[i]) || i >= c->vsh - nparams) materialize(c, i);
 }
 
 /*
@@ -716,8 +776,13 @@ static int fuse_condition(compiler *c, const vsval *cond, uint32_t h, bool negat
             *has_imm = false;
             *b = c->code[c->last_pos + 3];
         }
+        /* The instruction before the comparison becomes the last one again. */
+        bool had_prev = c->have_prev;
+        size_t prev = c->prev_pos;
         truncate_code(c, c->last_pos);
         place_label(c);
+        c->have_last = had_prev;
+        c->last_pos = prev;
         return negate ? (int)table[i].neg : (int)table[i].br;
     }
     return -1;
@@ -728,11 +793,58 @@ static int fuse_condition(compiler *c, const vsval *cond, uint32_t h, bool negat
  * taken when cond != 0 (or == 0 if `negate`). Returns the instruction's
  * position and stores the position of its rel32 field in *field.
  */
+/*
+ * A loop increment feeding its own test: the instruction just before a fused
+ * compare-and-branch on `a` is an i32 add (or add-immediate) writing `a`.
+ * Replaces both by one ADD(I)_BR instruction and returns its position, or
+ * returns 0 if the pattern is not there.
+ */
+static size_t fuse_add_branch(compiler *c, enum wge_op br, uint32_t a, uint32_t b, uint32_t imm,
+                              bool has_imm, size_t *field)
+{
+    if (!c->have_last) return 0;
+    size_t p = c->last_pos;
+    enum wge_op prev = c->code[p];
+    bool add_i = prev == WGE_OP_I32_ADD_I && p + 5 == c->len;
+    bool add = prev == WGE_OP_I32_ADD && p + 4 == c->len;
+    if ((!add_i && !add) || c->code[p + 1] != a) return 0;
+    /* Which comparison: the register and immediate forms are in the same order. */
+    unsigned cmp;
+    if (br >= WGE_OP_BR_I32_EQ && br <= WGE_OP_BR_I32_GE_U)
+        cmp = br - WGE_OP_BR_I32_EQ;
+    else if (br >= WGE_OP_BR_I32_EQ_I && br <= WGE_OP_BR_I32_GE_U_I)
+        cmp = br - WGE_OP_BR_I32_EQ_I;
+    else
+        return 0;
+    uint16_t d = c->code[p + 1], x = c->code[p + 2];
+    uint32_t y = add_i ? get32(c, p + 3) : c->code[p + 3];
+    truncate_code(c, p);
+    enum wge_op op = (enum wge_op)(WGE_OP_ADD_BR_EQ + 4 * cmp + (add_i ? 2 : 0) + (has_imm ? 1 : 0));
+    size_t pos = begin_op(c, op);
+    put1(c, d);
+    put1(c, x);
+    if (add_i)
+        put32(c, y);
+    else
+        put1(c, y);
+    if (has_imm)
+        put32(c, imm);
+    else
+        put1(c, b);
+    *field = c->len;
+    put32(c, 0);
+    return pos;
+}
+
 static size_t emit_cond_branch(compiler *c, vsval *cond, uint32_t h, bool negate, size_t *field)
 {
     uint32_t a = 0, b = 0, imm = 0;
     bool has_imm = false, single = false;
     int fused = fuse_condition(c, cond, h, negate, &a, &b, &imm, &has_imm, &single);
+    if (fused >= 0 && !single) {
+        size_t pos = fuse_add_branch(c, (enum wge_op)fused, a, b, imm, has_imm, field);
+        if (pos) return pos;
+    }
     if (fused >= 0) {
         size_t pos = begin_op(c, (enum wge_op)fused);
         put1(c, a);
@@ -931,6 +1043,183 @@ static void compile_unary(compiler *c, enum wge_op op, wge_valtype in, wge_valty
     push_result(c, out, dst);
 }
 
+/* An address expression: base + (idx << shift) + k; slots NO_SLOT if absent. */
+typedef struct addr {
+    uint32_t base, idx, shift, k;
+} addr;
+
+/*
+ * The address form of a popped i32 operand, if it can be part of a lazy
+ * entry at height h: each slot it reads must be a local or home(h) (the
+ * entry's own home), since home slots above h are overwritten by later
+ * pushes. hh is the height the operand had.
+ */
+static bool as_addr(const compiler *c, const vsval *v, uint32_t hh, uint32_t h, addr *out)
+{
+    uint32_t own = home(c, h);
+    switch (v->kind) {
+    case VS_LOCAL: *out = (addr){v->local, NO_SLOT, 0, 0}; return true;
+    case VS_TEMP:
+        if (home(c, hh) != own) return false;
+        *out = (addr){own, NO_SLOT, 0, 0};
+        return true;
+    case VS_ADDR:
+        if (v->local != NO_SLOT && v->local >= c->nlocals && v->local != own) return false;
+        if (v->idx != NO_SLOT && v->idx >= c->nlocals && v->idx != own) return false;
+        *out = (addr){v->local, v->idx, v->shift, (uint32_t)v->bits};
+        return true;
+    default: return false;
+    }
+}
+
+/* x + y as one address (at most one base and one scaled index), if possible. */
+static bool addr_add(const addr *x, const addr *y, addr *out)
+{
+    uint32_t slot[4], shift[4], n = 0;
+    const addr *parts[2] = {x, y};
+    for (int i = 0; i < 2; i++) {
+        if (parts[i]->base != NO_SLOT) slot[n] = parts[i]->base, shift[n++] = 0;
+        if (parts[i]->idx != NO_SLOT) slot[n] = parts[i]->idx, shift[n++] = parts[i]->shift;
+    }
+    if (n == 0 || n > 2 || (n == 2 && shift[0] && shift[1])) return false;
+    uint32_t k = x->k + y->k;
+    if (n == 1)
+        *out = shift[0] ? (addr){NO_SLOT, slot[0], shift[0], k} : (addr){slot[0], NO_SLOT, 0, k};
+    else if (shift[0])
+        *out = (addr){slot[1], slot[0], shift[0], k};
+    else
+        *out = (addr){slot[0], slot[1], shift[1], k};
+    return true;
+}
+
+static void push_addr(compiler *c, const addr *x)
+{
+    push(c, (vsval){.type = WG_I32,
+                    .kind = VS_ADDR,
+                    .local = (uint16_t)x->base,
+                    .idx = (uint16_t)x->idx,
+                    .shift = (uint8_t)x->shift,
+                    .bits = x->k});
+}
+
+/*
+ * i32 add/sub of constants, shifts by 1..3 and adds of slots stay lazy
+ * (VS_ADDR) as long as they form base + (index << shift) + k: a load or
+ * store takes that into its address for free (C's array indexing), and
+ * anything else computes it with one instruction. All of it is arithmetic
+ * modulo 2^32, so re-associating is exact. Returns false if the operation
+ * must be compiled normally.
+ */
+static bool compile_address_arith(compiler *c, const numop *n, vsval *a, vsval *b, uint32_t h)
+{
+    addr x, y, r;
+    if ((n->op == WGE_OP_I32_ADD || n->op == WGE_OP_I32_SUB) && b->kind == VS_CONST) {
+        uint32_t k = n->op == WGE_OP_I32_ADD ? (uint32_t)b->bits : 0u - (uint32_t)b->bits;
+        if (a->kind == VS_CONST) {
+            push(c, (vsval){.type = WG_I32, .kind = VS_CONST, .bits = (uint32_t)a->bits + k});
+            return true;
+        }
+        if (!as_addr(c, a, h, h, &x)) return false;
+        x.k += k;
+        push_addr(c, &x);
+        return true;
+    }
+    if (n->op == WGE_OP_I32_ADD && a->kind == VS_CONST) {
+        if (!as_addr(c, b, h + 1, h, &y)) return false;
+        y.k += (uint32_t)a->bits;
+        push_addr(c, &y);
+        return true;
+    }
+    if (n->op == WGE_OP_I32_SHL && b->kind == VS_CONST) {
+        uint32_t sh = (uint32_t)b->bits & 31;
+        if (sh < 1 || sh > 3 || !as_addr(c, a, h, h, &x) || x.idx != NO_SLOT) return false;
+        r = (addr){NO_SLOT, x.base, sh, x.k << sh};
+        push_addr(c, &r);
+        return true;
+    }
+    if (n->op != WGE_OP_I32_ADD) return false;
+    if (as_addr(c, a, h, h, &x) && as_addr(c, b, h + 1, h, &y) && addr_add(&x, &y, &r)) {
+        push_addr(c, &r);
+        return true;
+    }
+    /*
+     * (p + k) + q where q is a computed value: add the slots now and keep
+     * k lazy, so a load can still take it.
+     */
+    if ((a->kind == VS_ADDR && a->idx == NO_SLOT) || (b->kind == VS_ADDR && b->idx == NO_SLOT)) {
+        uint32_t k = 0;
+        vsval pa = *a, pb = *b;
+        if (pa.kind == VS_ADDR && pa.idx == NO_SLOT) {
+            k += (uint32_t)pa.bits;
+            pa.bits = 0;
+        }
+        if (pb.kind == VS_ADDR && pb.idx == NO_SLOT) {
+            k += (uint32_t)pb.bits;
+            pb.bits = 0;
+        }
+        uint32_t sa = pa.kind == VS_ADDR && pa.idx == NO_SLOT ? pa.local : operand_slot(c, a, h);
+        uint32_t sb = pb.kind == VS_ADDR && pb.idx == NO_SLOT ? pb.local : operand_slot(c, b, h + 1);
+        begin_op(c, WGE_OP_I32_ADD);
+        put1(c, home(c, h));
+        put1(c, sa);
+        put1(c, sb);
+        r = (addr){home(c, h), NO_SLOT, 0, k};
+        push_addr(c, &r);
+        return true;
+    }
+    return false;
+}
+
+/*
+ * x + a*b and x - a*b where the product was computed by the instruction just
+ * emitted: one MULADD/MULSUB instead (still two roundings; -ffp-contract=off
+ * keeps the C compiler from making it an FMA). Addition commutes (which NaN
+ * payload comes out is not specified by wasm); subtraction only fuses when
+ * the product is subtracted.
+ */
+static bool fuse_multiply_add(compiler *c, const numop *n, vsval *a, vsval *b, uint32_t h)
+{
+    enum wge_op mul, fused;
+    bool sub = n->op == WGE_OP_F32_SUB || n->op == WGE_OP_F64_SUB;
+    if (n->op == WGE_OP_F64_ADD || n->op == WGE_OP_F64_SUB) {
+        mul = WGE_OP_F64_MUL;
+        fused = sub ? WGE_OP_F64_MULSUB : WGE_OP_F64_MULADD;
+    } else if (n->op == WGE_OP_F32_ADD || n->op == WGE_OP_F32_SUB) {
+        mul = WGE_OP_F32_MUL;
+        fused = sub ? WGE_OP_F32_MULSUB : WGE_OP_F32_MULADD;
+    } else {
+        return false;
+    }
+    if (!c->have_last || c->last_dst != c->last_pos + 1 || c->code[c->last_pos] != mul ||
+        c->last_pos + 4 != c->len)
+        return false;
+    uint16_t prod = c->code[c->last_pos + 1];
+    /* Which operand is the product (a TEMP in the slot the multiply wrote)? */
+    vsval *x;
+    uint32_t xh;
+    if (b->kind == VS_TEMP && home(c, h + 1) == prod) {
+        x = a;
+        xh = h;
+    } else if (!sub && a->kind == VS_TEMP && home(c, h) == prod) {
+        x = b;
+        xh = h + 1;
+    } else {
+        return false;
+    }
+    if (x->kind == VS_CONST || x->kind == VS_ADDR) return false; /* would emit code in between */
+    uint16_t ma = c->code[c->last_pos + 2], mb = c->code[c->last_pos + 3];
+    uint32_t sx = operand_slot(c, x, xh);
+    truncate_code(c, c->last_pos);
+    begin_op(c, fused);
+    size_t dst = c->len;
+    put1(c, home(c, h));
+    put1(c, sx);
+    put1(c, ma);
+    put1(c, mb);
+    push_result(c, n->out, dst);
+    return true;
+}
+
 static void compile_binary(compiler *c, const numop *n)
 {
     vsval b = pop_type(c, n->in);
@@ -941,47 +1230,8 @@ static void compile_binary(compiler *c, const numop *n)
         push_temp(c, n->out);
         return;
     }
-    /*
-     * i32.add/sub of a constant stays lazy (VS_ADDR): a load or store takes
-     * it into its address for free; anything else computes it when used.
-     * Addition is re-associated to keep constants outermost:
-     * (x + k) + y = (x + y) + k, modulo 2^32.
-     */
-    if (n->op == WGE_OP_I32_ADD && a.kind == VS_CONST &&
-        (b.kind == VS_LOCAL || b.kind == VS_ADDR) && b.local < c->nlocals) {
-        /*
-         * Constant first: i32.add commutes. Only for an operand read from a
-         * local: a value in a home slot must stay at its own height.
-         */
-        vsval t = a;
-        a = b;
-        b = t;
-    }
-    if (n->op == WGE_OP_I32_ADD && (a.kind == VS_ADDR || b.kind == VS_ADDR) &&
-        b.kind != VS_CONST) {
-        uint32_t k = (a.kind == VS_ADDR ? (uint32_t)a.bits : 0) +
-                     (b.kind == VS_ADDR ? (uint32_t)b.bits : 0);
-        uint32_t sa = a.kind == VS_ADDR ? a.local : operand_slot(c, &a, h);
-        uint32_t sb = b.kind == VS_ADDR ? b.local : operand_slot(c, &b, h + 1);
-        begin_op(c, WGE_OP_I32_ADD);
-        put1(c, home(c, h));
-        put1(c, sa);
-        put1(c, sb);
-        push(c, (vsval){.type = WG_I32, .kind = VS_ADDR, .local = (uint16_t)home(c, h), .bits = k});
-        return;
-    }
-    if ((n->op == WGE_OP_I32_ADD || n->op == WGE_OP_I32_SUB) && b.kind == VS_CONST) {
-        uint32_t k = n->op == WGE_OP_I32_ADD ? (uint32_t)b.bits : 0u - (uint32_t)b.bits;
-        vsval r = {.type = WG_I32, .kind = VS_ADDR};
-        switch (a.kind) {
-        case VS_CONST: r = (vsval){.type = WG_I32, .kind = VS_CONST, .bits = (uint32_t)a.bits + k}; break;
-        case VS_ADDR: r.local = a.local; r.bits = (uint32_t)a.bits + k; break;
-        case VS_LOCAL: r.local = a.local; r.bits = k; break;
-        default: r.local = (uint16_t)home(c, h); r.bits = k; break;
-        }
-        push(c, r);
-        return;
-    }
+    if (n->in == WG_I32 && compile_address_arith(c, n, &a, &b, h)) return;
+    if (fuse_multiply_add(c, n, &a, &b, h)) return;
     /* A constant second operand that fits an imm32 uses the _I form. */
     if (n->imm && b.kind == VS_CONST &&
         (n->in == WG_I32 || (int64_t)b.bits == (int64_t)(int32_t)(uint32_t)b.bits)) {
@@ -1021,17 +1271,30 @@ static uint32_t read_memarg(compiler *c, uint32_t natural_log2)
 }
 
 /*
- * The base slot and addend of a memory access's address operand (popped,
- * formerly at height h): a lazy `slot + k` is used as it is.
+ * The address of a memory access from its operand (popped, formerly at
+ * height h): a lazy address is used as it is; one without a base gets its
+ * scaled index computed into the home slot first.
  */
-static uint32_t address_operand(compiler *c, vsval *a, uint32_t h, uint32_t *addend)
+static addr address_operand(compiler *c, vsval *a, uint32_t h)
 {
-    if (a->kind == VS_ADDR) {
-        *addend = (uint32_t)a->bits;
-        return a->local;
+    if (a->kind == VS_ADDR && !unreachable_now(c)) {
+        addr x = {a->local, a->idx, a->shift, (uint32_t)a->bits};
+        if (x.base == NO_SLOT) {
+            begin_op(c, WGE_OP_I32_SHL_I);
+            put1(c, home(c, h));
+            put1(c, x.idx);
+            put32(c, x.shift);
+            x = (addr){home(c, h), NO_SLOT, 0, x.k};
+        }
+        return x;
     }
-    *addend = 0;
-    return operand_slot(c, a, h);
+    return (addr){operand_slot(c, a, h), NO_SLOT, 0, 0};
+}
+
+/* The indexed form (_X) of a load or store. */
+static enum wge_op indexed_op(enum wge_op op)
+{
+    return (enum wge_op)(op - WGE_OP_I32_LOAD + WGE_OP_I32_LOAD_X);
 }
 
 static void compile_load(compiler *c, enum wge_op op, uint32_t natural_log2, wge_valtype out)
@@ -1039,15 +1302,18 @@ static void compile_load(compiler *c, enum wge_op op, uint32_t natural_log2, wge
     uint32_t offset = read_memarg(c, natural_log2);
     vsval a = pop_type(c, WG_I32);
     uint32_t h = c->vsh;
-    uint32_t k;
-    uint32_t sa = address_operand(c, &a, h, &k);
+    addr x = address_operand(c, &a, h);
     size_t dst = 0;
     if (!unreachable_now(c)) {
-        begin_op(c, op);
+        begin_op(c, x.idx == NO_SLOT ? op : indexed_op(op));
         dst = c->len;
         put1(c, home(c, h));
-        put1(c, sa);
-        put32(c, k);
+        put1(c, x.base);
+        if (x.idx != NO_SLOT) {
+            put1(c, x.idx);
+            put1(c, x.shift);
+        }
+        put32(c, x.k);
         put32(c, offset);
     }
     push_result(c, out, dst);
@@ -1059,14 +1325,17 @@ static void compile_store(compiler *c, enum wge_op op, uint32_t natural_log2, wg
     vsval v = pop_type(c, in);
     vsval a = pop_type(c, WG_I32);
     uint32_t h = c->vsh;
-    uint32_t k;
-    uint32_t sa = address_operand(c, &a, h, &k);
+    addr x = address_operand(c, &a, h);
     uint32_t sv = operand_slot(c, &v, h + 1);
     if (!unreachable_now(c)) {
-        begin_op(c, op);
-        put1(c, sa);
+        begin_op(c, x.idx == NO_SLOT ? op : indexed_op(op));
+        put1(c, x.base);
         put1(c, sv);
-        put32(c, k);
+        if (x.idx != NO_SLOT) {
+            put1(c, x.idx);
+            put1(c, x.shift);
+        }
+        put32(c, x.k);
         put32(c, offset);
     }
 }

@@ -16,8 +16,8 @@ static const char *const op_names[WGE_OP_COUNT] = {
 };
 
 /*
- * Operand formats: one character per operand. s = slot, i = imm32,
- * l = imm64, r = rel32, t = br_table (count and targets).
+ * Operand formats: one character per operand. s = slot, n = small number
+ * (one unit), i = imm32, l = imm64, r = rel32, t = br_table (count and targets).
  */
 static const char *op_format(enum wge_op op)
 {
@@ -34,6 +34,8 @@ static const char *op_format(enum wge_op op)
     case WGE_OP_CALL_IMPORT: return "is";
     case WGE_OP_CALL_INDIRECT: return "iiss";
     case WGE_OP_MOV: return "ss";
+    case WGE_OP_MOV2: return "ssss";
+    case WGE_OP_LEA: return "sssni";
     case WGE_OP_CONST32: return "si";
     case WGE_OP_CONST64: return "sl";
     case WGE_OP_SELECT: return "ssss";
@@ -58,9 +60,14 @@ static const char *op_format(enum wge_op op)
     default: break;
     }
     if (op >= WGE_OP_I32_LOAD && op <= WGE_OP_I64_STORE32) return "ssii";
+    if (op >= WGE_OP_I32_LOAD_X && op <= WGE_OP_I64_STORE32_X) return "sssnii";
     if (op >= WGE_OP_BR_I32_EQ && op <= WGE_OP_BR_I32_GE_U) return "ssr";
     if (op >= WGE_OP_BR_I32_EQ_I && op <= WGE_OP_BR_I32_GE_U_I) return "sir";
     if (op >= WGE_OP_I32_ADD_I && op <= WGE_OP_I64_SHR_S_I) return "ssi";
+    if (op >= WGE_OP_ADD_BR_EQ && op <= WGE_OP_ADDI_BR_GE_U_I) {
+        static const char *const forms[4] = {"ssssr", "sssir", "ssisr", "ssiir"};
+        return forms[(op - WGE_OP_ADD_BR_EQ) % 4];
+    }
     /* numeric: unary d a, binary d a b */
     static const enum wge_op unary[] = {
         WGE_OP_I32_EQZ, WGE_OP_I32_CLZ, WGE_OP_I32_CTZ, WGE_OP_I32_POPCNT,
@@ -73,6 +80,7 @@ static const char *op_format(enum wge_op op)
     for (size_t i = 0; i < sizeof unary / sizeof unary[0]; i++)
         if (unary[i] == op) return "ss";
     if (op >= WGE_OP_I32_WRAP_I64 && op <= WGE_OP_F64_PROMOTE_F32) return "ss";
+    if (op >= WGE_OP_F32_MULADD && op <= WGE_OP_F64_MULSUB) return "ssss";
     return "sss";
 }
 
@@ -83,7 +91,8 @@ static size_t op_units(const uint16_t *p)
     size_t n = 1;
     for (; *f; f++) {
         switch (*f) {
-        case 's': n += 1; break;
+        case 's':
+        case 'n': n += 1; break;
         case 'i':
         case 'r': n += 2; break;
         case 'l': n += 4; break;
@@ -129,6 +138,7 @@ bool wg_module_dump_code(const wg_module *wm, uint32_t funcidx, FILE *out)
         for (const char *f = op_format(op); *f; f++) {
             switch (*f) {
             case 's': fprintf(out, " s%u", p[k]); k += 1; break;
+            case 'n': fprintf(out, " <<%u", p[k]); k += 1; break;
             case 'i': {
                 uint32_t v;
                 memcpy(&v, p + k, 4);

@@ -446,6 +446,15 @@ L_MOV:
     S(1) = S(2);
     ip += 3;
     NEXT();
+L_MOV2:
+    S(1) = S(2);
+    S(3) = S(4);
+    ip += 5;
+    NEXT();
+L_LEA:
+    S(1).u32 = S(2).u32 + (S(3).u32 << ip[4]) + imm32(ip + 5);
+    ip += 7;
+    NEXT();
 L_CONST32:
     S(1).u32 = imm32(ip + 2);
     ip += 4;
@@ -512,6 +521,53 @@ L_GLOBAL_SET:
     STORE(I64_STORE16, uint16_t, u64)
     STORE(I64_STORE32, uint32_t, u64)
 #undef STORE
+    /* indexed forms: a + (b << n) + k */
+#define LOAD_X(name, ctype, field, cast)                                                           \
+    L_##name##_X : {                                                                               \
+        uint64_t ea = (uint64_t)(uint32_t)(S(2).u32 + (S(3).u32 << ip[4]) + imm32(ip + 5)) +       \
+                      imm32(ip + 7);                                                               \
+        if (UNLIKELY(ea + sizeof(ctype) > memsize)) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);            \
+        ctype v;                                                                                   \
+        memcpy(&v, mem + ea, sizeof v);                                                            \
+        S(1).field = (cast)v;                                                                      \
+        ip += 9;                                                                                   \
+        NEXT();                                                                                    \
+    }
+    LOAD_X(I32_LOAD, uint32_t, u32, uint32_t)
+    LOAD_X(I64_LOAD, uint64_t, u64, uint64_t)
+    LOAD_X(F32_LOAD, uint32_t, u32, uint32_t)
+    LOAD_X(F64_LOAD, uint64_t, u64, uint64_t)
+    LOAD_X(I32_LOAD8_S, int8_t, i32, int32_t)
+    LOAD_X(I32_LOAD8_U, uint8_t, u32, uint32_t)
+    LOAD_X(I32_LOAD16_S, int16_t, i32, int32_t)
+    LOAD_X(I32_LOAD16_U, uint16_t, u32, uint32_t)
+    LOAD_X(I64_LOAD8_S, int8_t, i64, int64_t)
+    LOAD_X(I64_LOAD8_U, uint8_t, u64, uint64_t)
+    LOAD_X(I64_LOAD16_S, int16_t, i64, int64_t)
+    LOAD_X(I64_LOAD16_U, uint16_t, u64, uint64_t)
+    LOAD_X(I64_LOAD32_S, int32_t, i64, int64_t)
+    LOAD_X(I64_LOAD32_U, uint32_t, u64, uint64_t)
+#undef LOAD_X
+#define STORE_X(name, ctype, field)                                                                \
+    L_##name##_X : {                                                                               \
+        uint64_t ea = (uint64_t)(uint32_t)(S(1).u32 + (S(3).u32 << ip[4]) + imm32(ip + 5)) +       \
+                      imm32(ip + 7);                                                               \
+        if (UNLIKELY(ea + sizeof(ctype) > memsize)) TRAP(WG_TRAP_MEMORY_OUT_OF_BOUNDS);            \
+        ctype v = (ctype)S(2).field;                                                               \
+        memcpy(mem + ea, &v, sizeof v);                                                            \
+        ip += 9;                                                                                   \
+        NEXT();                                                                                    \
+    }
+    STORE_X(I32_STORE, uint32_t, u32)
+    STORE_X(I64_STORE, uint64_t, u64)
+    STORE_X(F32_STORE, uint32_t, u32)
+    STORE_X(F64_STORE, uint64_t, u64)
+    STORE_X(I32_STORE8, uint8_t, u32)
+    STORE_X(I32_STORE16, uint16_t, u32)
+    STORE_X(I64_STORE8, uint8_t, u64)
+    STORE_X(I64_STORE16, uint16_t, u64)
+    STORE_X(I64_STORE32, uint32_t, u64)
+#undef STORE_X
 
 L_MEMORY_SIZE:
     S(1).u32 = mem0->pages;
@@ -869,6 +925,31 @@ L_I64_REM_U: {
     UNOP(F64_CONVERT_I64_U, u64, f64, (double)a)
     UNOP(F32_DEMOTE_F64, f64, f32, (float)a)
     UNOP(F64_PROMOTE_F32, f32, f64, (double)a)
+    /* Two roundings, as the separate wasm instructions have: the product is a float/double. */
+L_F32_MULADD: {
+    float p = S(3).f32 * S(4).f32;
+    S(1).f32 = S(2).f32 + p;
+    ip += 5;
+    NEXT();
+}
+L_F32_MULSUB: {
+    float p = S(3).f32 * S(4).f32;
+    S(1).f32 = S(2).f32 - p;
+    ip += 5;
+    NEXT();
+}
+L_F64_MULADD: {
+    double p = S(3).f64 * S(4).f64;
+    S(1).f64 = S(2).f64 + p;
+    ip += 5;
+    NEXT();
+}
+L_F64_MULSUB: {
+    double p = S(3).f64 * S(4).f64;
+    S(1).f64 = S(2).f64 - p;
+    ip += 5;
+    NEXT();
+}
 #undef UNOP
 #undef BINOP
 #undef BINOP_I
@@ -894,6 +975,53 @@ L_I64_REM_U: {
     BRCMP(GE_S, i32, >=)
     BRCMP(GE_U, u32, >=)
 #undef BRCMP
+
+    /*
+     * fused add, compare and branch: the sum is written first, then the
+     * comparison's other operand is read (it may be the same slot).
+     */
+#define ADDBR(name, field, op)                                                                     \
+    L_ADD_BR_##name : {                                                                            \
+        uint32_t v = S(2).u32 + S(3).u32;                                                          \
+        S(1).u32 = v;                                                                              \
+        if ((__typeof__(S(1).field))v op S(4).field) JUMP(imm32(ip + 5));                         \
+        ip += 7;                                                                                   \
+        NEXT();                                                                                    \
+    }                                                                                              \
+    L_ADD_BR_##name##_I : {                                                                        \
+        uint32_t v = S(2).u32 + S(3).u32;                                                          \
+        S(1).u32 = v;                                                                              \
+        if ((__typeof__(S(1).field))v op(__typeof__(S(1).field)) imm32(ip + 4))                   \
+            JUMP(imm32(ip + 6));                                                                   \
+        ip += 8;                                                                                   \
+        NEXT();                                                                                    \
+    }                                                                                              \
+    L_ADDI_BR_##name : {                                                                           \
+        uint32_t v = S(2).u32 + imm32(ip + 3);                                                     \
+        S(1).u32 = v;                                                                              \
+        if ((__typeof__(S(1).field))v op S(5).field) JUMP(imm32(ip + 6));                         \
+        ip += 8;                                                                                   \
+        NEXT();                                                                                    \
+    }                                                                                              \
+    L_ADDI_BR_##name##_I : {                                                                       \
+        uint32_t v = S(2).u32 + imm32(ip + 3);                                                     \
+        S(1).u32 = v;                                                                              \
+        if ((__typeof__(S(1).field))v op(__typeof__(S(1).field)) imm32(ip + 5))                   \
+            JUMP(imm32(ip + 7));                                                                   \
+        ip += 9;                                                                                   \
+        NEXT();                                                                                    \
+    }
+    ADDBR(EQ, u32, ==)
+    ADDBR(NE, u32, !=)
+    ADDBR(LT_S, i32, <)
+    ADDBR(LT_U, u32, <)
+    ADDBR(GT_S, i32, >)
+    ADDBR(GT_U, u32, >)
+    ADDBR(LE_S, i32, <=)
+    ADDBR(LE_U, u32, <=)
+    ADDBR(GE_S, i32, >=)
+    ADDBR(GE_U, u32, >=)
+#undef ADDBR
 
 done:
     st->frames_top = frames_base;

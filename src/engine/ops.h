@@ -36,7 +36,10 @@
  *   effective address is (uint32_t)(a + k) + offset. The compiler folds an
  *   i32.add of a constant into k, which saves an instruction and keeps
  *   wasm's wrap-around of the address computation (k cannot simply be added
- *   to the offset, which does not wrap).
+ *   to the offset, which does not wrap). The indexed forms (_X) also take
+ *   an index slot b scaled by 2^n: (uint32_t)(a + (b << n) + k) + offset,
+ *   which is what C array indexing compiles to; LEA computes the same
+ *   address as a value when it is needed elsewhere.
  *
  * Function header
  *   Every function's code starts with a header (WGE_FUNC_HEADER_UNITS units):
@@ -88,6 +91,8 @@
     X(CALL_INDIRECT)    /* imm32 typeidx, imm32 tableidx, a (element index), d */                  \
     /* data movement */                                                                            \
     X(MOV)              /* d a */                                                                  \
+    X(MOV2)             /* d a e b : d = a, then e = b (two moves, one dispatch) */                \
+    X(LEA)              /* d a b n imm32(k) : d = (uint32_t)(a + (b << n) + k), n in 0..3 */       \
     X(CONST32)          /* d imm32 */                                                              \
     X(CONST64)          /* d imm64 */                                                              \
     X(SELECT)           /* d a b c : d = c.i32 ? a : b */                                          \
@@ -101,6 +106,14 @@
     X(I64_LOAD32_S) X(I64_LOAD32_U)                                                                \
     X(I32_STORE) X(I64_STORE) X(F32_STORE) X(F64_STORE)                                            \
     X(I32_STORE8) X(I32_STORE16) X(I64_STORE8) X(I64_STORE16) X(I64_STORE32)                       \
+    /* indexed forms, same order: address (uint32_t)(a + (b << n) + k) + offset;                  \
+       loads d a b n imm32(k) imm32(offset); stores a v b n imm32(k) imm32(offset) */             \
+    X(I32_LOAD_X) X(I64_LOAD_X) X(F32_LOAD_X) X(F64_LOAD_X)                                        \
+    X(I32_LOAD8_S_X) X(I32_LOAD8_U_X) X(I32_LOAD16_S_X) X(I32_LOAD16_U_X)                          \
+    X(I64_LOAD8_S_X) X(I64_LOAD8_U_X) X(I64_LOAD16_S_X) X(I64_LOAD16_U_X)                          \
+    X(I64_LOAD32_S_X) X(I64_LOAD32_U_X)                                                            \
+    X(I32_STORE_X) X(I64_STORE_X) X(F32_STORE_X) X(F64_STORE_X)                                    \
+    X(I32_STORE8_X) X(I32_STORE16_X) X(I64_STORE8_X) X(I64_STORE16_X) X(I64_STORE32_X)             \
     X(MEMORY_SIZE)      /* d */                                                                    \
     X(MEMORY_GROW)      /* d a */                                                                  \
     X(MEMORY_INIT)      /* a(dst) b(src) c(len) imm32 dataidx */                                   \
@@ -148,6 +161,8 @@
     X(F32_CONVERT_I32_S) X(F32_CONVERT_I32_U) X(F32_CONVERT_I64_S) X(F32_CONVERT_I64_U)            \
     X(F64_CONVERT_I32_S) X(F64_CONVERT_I32_U) X(F64_CONVERT_I64_S) X(F64_CONVERT_I64_U)            \
     X(F32_DEMOTE_F64) X(F64_PROMOTE_F32)                                                           \
+    /* fused multiply then add/subtract, each rounded (not an FMA): d = x + a * b, d = x - a * b */ \
+    X(F32_MULADD) X(F32_MULSUB) X(F64_MULADD) X(F64_MULSUB)  /* d x a b */                         \
     /* fused forms (peephole): binary with an immediate second operand, d a imm32 */              \
     X(I32_ADD_I) X(I32_SUB_I) X(I32_MUL_I) X(I32_AND_I) X(I32_OR_I) X(I32_XOR_I)                   \
     X(I32_SHL_I) X(I32_SHR_S_I) X(I32_SHR_U_I)                                                     \
@@ -159,7 +174,16 @@
     X(BR_I32_LE_S) X(BR_I32_LE_U) X(BR_I32_GE_S) X(BR_I32_GE_U)                                    \
     /* fused compare with immediate and branch: a imm32 rel32 */                                  \
     X(BR_I32_EQ_I) X(BR_I32_NE_I) X(BR_I32_LT_S_I) X(BR_I32_LT_U_I) X(BR_I32_GT_S_I)               \
-    X(BR_I32_GT_U_I) X(BR_I32_LE_S_I) X(BR_I32_LE_U_I) X(BR_I32_GE_S_I) X(BR_I32_GE_U_I)
+    X(BR_I32_GT_U_I) X(BR_I32_LE_S_I) X(BR_I32_LE_U_I) X(BR_I32_GE_S_I) X(BR_I32_GE_U_I)          \
+    /* fused add, compare and branch (loop increments): d = a + b (or + imm32 k), then branch if   \
+       d compares true against c (or imm32):                                                        \
+       ADD_BR_c d a b c rel32, ADD_BR_c_I d a b imm32 rel32,                                        \
+       ADDI_BR_c d a imm32(k) c rel32, ADDI_BR_c_I d a imm32(k) imm32 rel32 */                      \
+    WGE_ADD_BR(X, EQ) WGE_ADD_BR(X, NE) WGE_ADD_BR(X, LT_S) WGE_ADD_BR(X, LT_U)                    \
+    WGE_ADD_BR(X, GT_S) WGE_ADD_BR(X, GT_U) WGE_ADD_BR(X, LE_S) WGE_ADD_BR(X, LE_U)                \
+    WGE_ADD_BR(X, GE_S) WGE_ADD_BR(X, GE_U)
+
+#define WGE_ADD_BR(X, c) X(ADD_BR_##c) X(ADD_BR_##c##_I) X(ADDI_BR_##c) X(ADDI_BR_##c##_I)
 
 enum wge_op {
 #define WGE_OP_ENUM(name) WGE_OP_##name,
