@@ -654,6 +654,112 @@ static void test_traps_name_the_function_that_was_running(void)
     wg_linker_free(l);
 }
 
+/* ---- absurd sizes, built in memory ---- */
+
+/* A growable byte buffer for building modules. */
+typedef struct bytes {
+    uint8_t *p;
+    size_t n, cap;
+} bytes;
+
+static void put(bytes *b, const void *src, size_t n)
+{
+    if (b->n + n > b->cap) {
+        b->cap = (b->n + n) * 2;
+        b->p = realloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->n, src, n);
+    b->n += n;
+}
+
+static void put_byte(bytes *b, uint8_t v) { put(b, &v, 1); }
+
+static void put_leb(bytes *b, uint32_t v)
+{
+    do {
+        uint8_t byte = v & 0x7f;
+        v >>= 7;
+        put_byte(b, byte | (v ? 0x80 : 0));
+    } while (v);
+}
+
+/* A module with one function () -> () whose locals and body are given. */
+static bytes module_with_body(uint32_t nlocals, const bytes *code)
+{
+    bytes body = {0}, m = {0};
+    if (nlocals) {
+        put_leb(&body, 1);
+        put_leb(&body, nlocals);
+        put_byte(&body, 0x7f);
+    } else {
+        put_leb(&body, 0);
+    }
+    put(&body, code->p, code->n);
+    static const uint8_t head[] = {0, 'a', 's', 'm', 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0};
+    put(&m, head, sizeof head);
+    bytes section = {0};
+    put_leb(&section, 1);
+    put_leb(&section, (uint32_t)body.n);
+    put(&section, body.p, body.n);
+    put_byte(&m, 10);
+    put_leb(&m, (uint32_t)section.n);
+    put(&m, section.p, section.n);
+    free(body.p);
+    free(section.p);
+    return m;
+}
+
+static void test_nesting_deeper_than_the_limit_is_refused(void)
+{
+    bytes code = {0};
+    for (int i = 0; i < 10050; i++) put(&code, "\x02\x40", 2);
+    for (int i = 0; i <= 10050; i++) put_byte(&code, 0x0b);
+    bytes m = module_with_body(0, &code);
+    wg_module *mod = wg_module_load(m.p, m.n, NULL, err, sizeof err);
+    CHECK(mod == NULL);
+    CHECK_STR_CONTAINS(err, "nesting depth exceeds the limit of 10000");
+    CHECK_STR_CONTAINS(err, "function 0");
+    /* Within a raised limit the same module loads. */
+    wg_load_options o;
+    wg_load_options_init(&o);
+    o.max_nesting_depth = 20000;
+    mod = wg_module_load(m.p, m.n, &o, err, sizeof err);
+    CHECK(mod != NULL);
+    wg_module_free(mod);
+    free(code.p);
+    free(m.p);
+}
+
+static void test_a_frame_over_65535_slots_is_refused(void)
+{
+    bytes code = {0};
+    for (int i = 0; i < 30000; i++) put(&code, "\x41\x01", 2);
+    for (int i = 0; i < 30000; i++) put_byte(&code, 0x1a);
+    put_byte(&code, 0x0b);
+    bytes m = module_with_body(40000, &code);
+    wg_module *mod = wg_module_load(m.p, m.n, NULL, err, sizeof err);
+    CHECK(mod == NULL);
+    CHECK_STR_CONTAINS(err, "function too large");
+    CHECK_STR_CONTAINS(err, "65535");
+    free(code.p);
+    free(m.p);
+}
+
+static void test_a_table_larger_than_the_limit_is_refused_at_instantiation(void)
+{
+    wg_module *m = load("big_table");
+    if (!m) return;
+    wg_instance_options o;
+    wg_instance_options_init(&o);
+    o.max_table_elements = 1000000;
+    wg_trap *t = NULL;
+    wg_instance *inst = wg_instance_new(m, NULL, &o, &t, err, sizeof err);
+    CHECK(inst == NULL);
+    CHECK(t == NULL);
+    CHECK_STR_CONTAINS(err, "table limit: module needs 2000000 elements, limit is 1000000");
+    wg_module_free(m);
+}
+
 int main(void)
 {
     RUN_TEST(test_host_function_receives_arguments_and_returns_results);
@@ -678,5 +784,8 @@ int main(void)
     RUN_TEST(test_metering_can_be_compiled_out_for_trusted_code);
     RUN_TEST(test_one_module_serves_instances_on_several_threads);
     RUN_TEST(test_traps_name_the_function_that_was_running);
+    RUN_TEST(test_nesting_deeper_than_the_limit_is_refused);
+    RUN_TEST(test_a_frame_over_65535_slots_is_refused);
+    RUN_TEST(test_a_table_larger_than_the_limit_is_refused_at_instantiation);
     return TEST_EXIT();
 }

@@ -1,0 +1,2 @@
+;; A table whose minimum size is above the instance's element limit.
+(module (table 2000000 funcref))
