@@ -17,13 +17,16 @@
 #include "wasmgate/wg.h"
 
 const char cli_inspect_usage[] =
-    "usage: wasmgate inspect MODULE.wasm\n"
+    "usage: wasmgate inspect [--code] MODULE.wasm\n"
     "\n"
     "Prints a module's imports (module, name, kind, type), exports (name, kind,\n"
     "type), custom sections (name, size; the Kubewarden metadata section\n"
     "\"io.kubewarden.metadata\" pretty-printed when it is JSON) and the detected ABI:\n"
     "k8s-wasm, kubewarden (waPC), extism, wasi command, wasi reactor or plain.\n"
     "The module is validated but none of its code runs.\n"
+    "\n"
+    "  --code    also print each function's compiled internal code (for engine\n"
+    "            developers; the format is described in src/engine/ops.h)\n"
     "\n"
     "exit status: 0 on success, 1 if the file cannot be read or is not a valid module,\n"
     "2 on usage errors\n";
@@ -203,10 +206,11 @@ static const char *detect_abi(const wg_module *m)
 
 int cli_cmd_inspect(int argc, char **argv)
 {
-    bool help = false;
+    bool help = false, code = false;
     int npositional = 0;
     char err[1024];
-    if (!cli_parse_options(argc, argv, NULL, 0, &help, &npositional, err, sizeof err))
+    const cli_option opts[] = {{"--code", 0, false, &code, NULL}};
+    if (!cli_parse_options(argc, argv, opts, 1, &help, &npositional, err, sizeof err))
         return cli_usage_error("inspect", cli_inspect_usage, "%s", err);
     if (help) {
         fputs(cli_inspect_usage, stdout);
@@ -238,6 +242,16 @@ int cli_cmd_inspect(int argc, char **argv)
     print_exports(m);
     print_custom_sections(m);
     printf("detected ABI: %s\n", detect_abi(m));
+    if (code) {
+        uint32_t nimports = 0;
+        for (size_t i = 0; i < wg_module_import_count(m); i++) {
+            wg_extern_desc d;
+            if (wg_module_import(m, i, &d) && d.kind == WG_EXTERN_FUNC) nimports++;
+        }
+        printf("compiled code:\n");
+        for (uint32_t f = nimports; wg_module_dump_code(m, f, stdout); f++) {
+        }
+    }
     wg_module_free(m);
     return CLI_EXIT_OK;
 }
