@@ -46,6 +46,8 @@ int cli_cmd_spectest(int argc, char **argv);
 extern const char cli_spectest_usage[];
 
 int cli_cmd_inspect(int argc, char **argv);
+int cli_cmd_exec(int argc, char **argv);
+extern const char cli_exec_usage[];
 extern const char cli_inspect_usage[];
 
 /* ---- Helpers shared by subcommands (util.c) ---------------------------- */

@@ -14,6 +14,8 @@
 
 /* Adding a subcommand: one row here, one cmd_*.c file, declarations in cli.h. */
 static const cli_command commands[] = {
+    {"exec", "run a WASI command module in the sandbox, stdio passed through", cli_exec_usage,
+     cli_cmd_exec},
     {"inspect", "show a module's imports, exports, custom sections and ABI", cli_inspect_usage,
      cli_cmd_inspect},
     {"spectest", "run a WebAssembly spec script converted by wast2json", cli_spectest_usage,

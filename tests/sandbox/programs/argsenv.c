@@ -1,0 +1,17 @@
+/*
+ * argsenv.c — prints its arguments and its whole environment, one per
+ * line, so tests can check the module sees exactly what the manifest gives.
+ */
+#include <stdio.h>
+
+extern char **environ;
+
+int main(int argc, char **argv)
+{
+    printf("argc=%d\n", argc);
+    for (int i = 0; i < argc; i++)
+        printf("argv[%d]=%s\n", i, argv[i]);
+    for (char **e = environ; e && *e; e++)
+        printf("env %s\n", *e);
+    return 0;
+}
