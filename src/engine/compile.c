@@ -1353,6 +1353,24 @@ static void pop3_i32(compiler *c, wge_valtype t1, wge_valtype t2, wge_valtype t3
     *s3 = operand_slot(c, &v3, h + 2);
 }
 
+/*
+ * A bulk memory or table operation: pops its three operands (types t1 t2 t3,
+ * in push order) and emits op with their slots and `nimm` 32-bit immediates.
+ */
+static void compile_bulk(compiler *c, enum wge_op op, wge_valtype t1, wge_valtype t2,
+                         wge_valtype t3, int nimm, uint32_t imm1, uint32_t imm2)
+{
+    uint32_t s1, s2, s3;
+    pop3_i32(c, t1, t2, t3, &s1, &s2, &s3);
+    if (unreachable_now(c)) return;
+    begin_op(c, op);
+    put1(c, s1);
+    put1(c, s2);
+    put1(c, s3);
+    if (nimm > 0) put32(c, imm1);
+    if (nimm > 1) put32(c, imm2);
+}
+
 static const wge_tabletype *need_table(compiler *c, uint32_t idx)
 {
     if (idx >= c->m->ntables) INVALID("unknown table %u", idx);
@@ -1941,21 +1959,13 @@ static void compile_instr(compiler *c, uint8_t op)
             compile_unary(c, sat[sub].op, sat[sub].in, sat[sub].out);
             break;
         }
-        uint32_t s1, s2, s3;
         switch (sub) {
         case 8: { /* memory.init */
             uint32_t di = read_u32(c);
             read_zero_byte(c);
             need_memory(c, 0);
             need_data(c, di);
-            pop3_i32(c, WG_I32, WG_I32, WG_I32, &s1, &s2, &s3);
-            if (!unreachable_now(c)) {
-                begin_op(c, WGE_OP_MEMORY_INIT);
-                put1(c, s1);
-                put1(c, s2);
-                put1(c, s3);
-                put32(c, di);
-            }
+            compile_bulk(c, WGE_OP_MEMORY_INIT, WG_I32, WG_I32, WG_I32, 1, di, 0);
             break;
         }
         case 9: { /* data.drop */
@@ -1971,24 +1981,12 @@ static void compile_instr(compiler *c, uint8_t op)
             read_zero_byte(c);
             read_zero_byte(c);
             need_memory(c, 0);
-            pop3_i32(c, WG_I32, WG_I32, WG_I32, &s1, &s2, &s3);
-            if (!unreachable_now(c)) {
-                begin_op(c, WGE_OP_MEMORY_COPY);
-                put1(c, s1);
-                put1(c, s2);
-                put1(c, s3);
-            }
+            compile_bulk(c, WGE_OP_MEMORY_COPY, WG_I32, WG_I32, WG_I32, 0, 0, 0);
             break;
         case 11: /* memory.fill */
             read_zero_byte(c);
             need_memory(c, 0);
-            pop3_i32(c, WG_I32, WG_I32, WG_I32, &s1, &s2, &s3);
-            if (!unreachable_now(c)) {
-                begin_op(c, WGE_OP_MEMORY_FILL);
-                put1(c, s1);
-                put1(c, s2);
-                put1(c, s3);
-            }
+            compile_bulk(c, WGE_OP_MEMORY_FILL, WG_I32, WG_I32, WG_I32, 0, 0, 0);
             break;
         case 12: { /* table.init */
             uint32_t ei = read_u32(c);
@@ -1998,15 +1996,7 @@ static void compile_instr(compiler *c, uint8_t op)
             if (e->elem_type != tt->elem_type)
                 INVALID("type mismatch: table.init of %s segment into %s table",
                         type_name(e->elem_type), type_name(tt->elem_type));
-            pop3_i32(c, WG_I32, WG_I32, WG_I32, &s1, &s2, &s3);
-            if (!unreachable_now(c)) {
-                begin_op(c, WGE_OP_TABLE_INIT);
-                put1(c, s1);
-                put1(c, s2);
-                put1(c, s3);
-                put32(c, ei);
-                put32(c, tab);
-            }
+            compile_bulk(c, WGE_OP_TABLE_INIT, WG_I32, WG_I32, WG_I32, 2, ei, tab);
             break;
         }
         case 13: { /* elem.drop */
@@ -2026,15 +2016,7 @@ static void compile_instr(compiler *c, uint8_t op)
             if (d->elem_type != s->elem_type)
                 INVALID("type mismatch: table.copy between %s and %s tables",
                         type_name(s->elem_type), type_name(d->elem_type));
-            pop3_i32(c, WG_I32, WG_I32, WG_I32, &s1, &s2, &s3);
-            if (!unreachable_now(c)) {
-                begin_op(c, WGE_OP_TABLE_COPY);
-                put1(c, s1);
-                put1(c, s2);
-                put1(c, s3);
-                put32(c, dt);
-                put32(c, st);
-            }
+            compile_bulk(c, WGE_OP_TABLE_COPY, WG_I32, WG_I32, WG_I32, 2, dt, st);
             break;
         }
         case 15: { /* table.grow */
@@ -2073,14 +2055,7 @@ static void compile_instr(compiler *c, uint8_t op)
         case 17: { /* table.fill */
             uint32_t tab = read_u32(c);
             const wge_tabletype *tt = need_table(c, tab);
-            pop3_i32(c, WG_I32, tt->elem_type, WG_I32, &s1, &s2, &s3);
-            if (!unreachable_now(c)) {
-                begin_op(c, WGE_OP_TABLE_FILL);
-                put1(c, s1);
-                put1(c, s2);
-                put1(c, s3);
-                put32(c, tab);
-            }
+            compile_bulk(c, WGE_OP_TABLE_FILL, WG_I32, tt->elem_type, WG_I32, 1, tab, 0);
             break;
         }
         default: MALFORMED("illegal opcode 0xfc 0x%x", sub);

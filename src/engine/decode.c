@@ -124,19 +124,7 @@ const char *wge_section_name(uint8_t id)
     return "unknown";
 }
 
-static const char *valtype_name(wge_valtype t)
-{
-    switch (t) {
-    case WG_I32: return "i32";
-    case WG_I64: return "i64";
-    case WG_F32: return "f32";
-    case WG_F64: return "f64";
-    case WG_V128: return "v128";
-    case WG_FUNCREF: return "funcref";
-    case WG_EXTERNREF: return "externref";
-    }
-    return "?";
-}
+static const char *valtype_name(wge_valtype t) { return wg_valtype_name((wg_valtype)t); }
 
 /* Appends formatted text at buf[*used]; once buf is full, further text is dropped. */
 static void append(char *buf, size_t size, size_t *used, const char *fmt, ...) WGE_PRINTF(4, 5);
