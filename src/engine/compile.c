@@ -808,14 +808,22 @@ static size_t fuse_add_branch(compiler *c, enum wge_op br, uint32_t a, uint32_t 
     bool add_i = prev == WGE_OP_I32_ADD_I && p + 5 == c->len;
     bool add = prev == WGE_OP_I32_ADD && p + 4 == c->len;
     if ((!add_i && !add) || c->code[p + 1] != a) return 0;
-    /* Which comparison: the register and immediate forms are in the same order. */
+    /*
+     * Which comparison: the register and immediate forms are in the same
+     * order. BR_IF x / BR_UNLESS x are x != 0 / x == 0 (a countdown loop).
+     */
     unsigned cmp;
-    if (br >= WGE_OP_BR_I32_EQ && br <= WGE_OP_BR_I32_GE_U)
+    if (br >= WGE_OP_BR_I32_EQ && br <= WGE_OP_BR_I32_GE_U) {
         cmp = br - WGE_OP_BR_I32_EQ;
-    else if (br >= WGE_OP_BR_I32_EQ_I && br <= WGE_OP_BR_I32_GE_U_I)
+    } else if (br >= WGE_OP_BR_I32_EQ_I && br <= WGE_OP_BR_I32_GE_U_I) {
         cmp = br - WGE_OP_BR_I32_EQ_I;
-    else
+    } else if (br == WGE_OP_BR_IF || br == WGE_OP_BR_UNLESS) {
+        cmp = (br == WGE_OP_BR_IF ? WGE_OP_BR_I32_NE : WGE_OP_BR_I32_EQ) - WGE_OP_BR_I32_EQ;
+        has_imm = true;
+        imm = 0;
+    } else {
         return 0;
+    }
     uint16_t d = c->code[p + 1], x = c->code[p + 2];
     uint32_t y = add_i ? get32(c, p + 3) : c->code[p + 3];
     truncate_code(c, p);
@@ -844,6 +852,15 @@ static size_t emit_cond_branch(compiler *c, vsval *cond, uint32_t h, bool negate
     if (fused >= 0 && !single) {
         size_t pos = fuse_add_branch(c, (enum wge_op)fused, a, b, imm, has_imm, field);
         if (pos) return pos;
+    }
+    if (fused < 0 && cond->kind != VS_CONST) {
+        /* A plain condition: fusable with an increment that produced it. */
+        uint32_t slot = cond->kind == VS_LOCAL ? cond->local : home(c, h);
+        if (cond->kind == VS_LOCAL || cond->kind == VS_TEMP) {
+            size_t pos = fuse_add_branch(c, negate ? WGE_OP_BR_UNLESS : WGE_OP_BR_IF, slot, 0, 0,
+                                         false, field);
+            if (pos) return pos;
+        }
     }
     if (fused >= 0) {
         size_t pos = begin_op(c, (enum wge_op)fused);

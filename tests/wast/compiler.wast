@@ -170,6 +170,19 @@
     (loop $l
       (br_if $l (i32.lt_s (local.tee 1 (i32.add (local.get 1) (i32.const 1))) (local.get 0))))
     (local.get 1))
+  ;; A countdown: decrement, then branch while non-zero / until zero.
+  (func (export "countdown-br-if") (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.const 2)))
+      (br_if $l (local.tee 0 (i32.add (local.get 0) (i32.const -1)))))
+    (local.get 1))
+  (func (export "countdown-br-unless") (param i32) (result i32) (local i32)
+    (block $done
+      (loop $l
+        (local.set 1 (i32.add (local.get 1) (i32.const 3)))
+        (br_if $done (i32.eqz (local.tee 0 (i32.add (local.get 0) (i32.const -1)))))
+        (br $l)))
+    (local.get 1))
   ;; Moves in a row execute in order.
   (func (export "move-chain") (param i32 i32 i32) (result i32)
     (local.set 0 (local.get 1))
@@ -271,3 +284,6 @@
 (assert_return (invoke "mul-minus" (f64.const 1.5) (f64.const 2) (f64.const 3)) (f64.const 4.5))
 (assert_return (invoke "muladd" (f64.const nan) (f64.const 2) (f64.const 3)) (f64.const nan:canonical))
 (assert_return (invoke "muladd32" (f32.const -1) (f32.const 0x1.000002p+0) (f32.const 0x1.fffffep-1)) (f32.const 0))
+(assert_return (invoke "countdown-br-if" (i32.const 5)) (i32.const 10))
+(assert_return (invoke "countdown-br-if" (i32.const 1)) (i32.const 2))
+(assert_return (invoke "countdown-br-unless" (i32.const 4)) (i32.const 12))
