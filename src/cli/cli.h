@@ -50,6 +50,9 @@ int cli_cmd_exec(int argc, char **argv);
 extern const char cli_exec_usage[];
 extern const char cli_inspect_usage[];
 
+int cli_cmd_run(int argc, char **argv);
+extern const char cli_run_usage[];
+
 /* ---- Helpers shared by subcommands (util.c) ---------------------------- */
 
 /*

@@ -18,6 +18,8 @@ static const cli_command commands[] = {
      cli_cmd_exec},
     {"inspect", "show a module's imports, exports, custom sections and ABI", cli_inspect_usage,
      cli_cmd_inspect},
+    {"run", "evaluate one review with a module exactly as the server would", cli_run_usage,
+     cli_cmd_run},
     {"spectest", "run a WebAssembly spec script converted by wast2json", cli_spectest_usage,
      cli_cmd_spectest},
     {"version", "print the version", cli_version_usage, cli_cmd_version},

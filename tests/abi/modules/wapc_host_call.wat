@@ -1,0 +1,133 @@
+;; wapc_host_call.wat — a Kubewarden (waPC) guest that uses host capabilities.
+;; `validate`:
+;;   1. logs through kubewarden/tracing/log (always allowed: it must return 1);
+;;   2. asks kubewarden/kubernetes/list_resources_by_namespace (not granted: it must return
+;;      0 and leave an error for __host_error);
+;;   3. rejects the request with that host error as its message:
+;;        {"accepted":false,"message":"<the host's error>"}
+;; If either call returns otherwise it fails through __guest_error. validate_settings is
+;; {"valid": true}.
+(module
+  (import "wapc" "__guest_request" (func $guest_request (param i32 i32)))
+  (import "wapc" "__guest_response" (func $guest_response (param i32 i32)))
+  (import "wapc" "__guest_error" (func $guest_error (param i32 i32)))
+  (import "wapc" "__console_log" (func $console_log (param i32 i32)))
+  (import "wapc" "__host_call"
+    (func $host_call (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "wapc" "__host_error_len" (func $host_error_len (result i32)))
+  (import "wapc" "__host_error" (func $host_error (param i32)))
+  (import "wapc" "__host_response_len" (func $host_response_len (result i32)))
+  (memory (export "memory") 2)
+
+  ;; ---- Helpers shared by the waPC test guests (each file is self-contained) ----
+  ;; Memory: 0-1023 scratch, 1024-8191 texts (NUL-terminated), 8192+ the operation name
+  ;; (at most 4096 bytes), 65536+ the payload (memory grows to fit it).
+  (global $op_len (mut i32) (i32.const 0))
+  (global $msg_len (mut i32) (i32.const 0))
+
+  (func $strlen (param $p i32) (result i32)
+    (local $n i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (i32.load8_u (i32.add (local.get $p) (local.get $n)))))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $next)))
+    (local.get $n))
+
+  (func $respond (param $p i32) (call $guest_response (local.get $p) (call $strlen (local.get $p))))
+  (func $fail (param $p i32) (call $guest_error (local.get $p) (call $strlen (local.get $p))))
+  (func $log (param $p i32) (call $console_log (local.get $p) (call $strlen (local.get $p))))
+
+  ;; True when the $n bytes at $a equal the $n bytes at $b.
+  (func $same (param $a i32) (param $b i32) (param $n i32) (result i32)
+    (local $k i32)
+    (block $differ
+      (loop $cmp
+        (if (i32.ge_u (local.get $k) (local.get $n)) (then (return (i32.const 1))))
+        (br_if $differ (i32.ne (i32.load8_u (i32.add (local.get $a) (local.get $k)))
+                               (i32.load8_u (i32.add (local.get $b) (local.get $k)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $cmp)))
+    (i32.const 0))
+
+  ;; True when the operation is the NUL-terminated name at $p.
+  (func $op_is (param $p i32) (result i32)
+    (if (i32.ne (global.get $op_len) (call $strlen (local.get $p))) (then (return (i32.const 0))))
+    (call $same (i32.const 8192) (local.get $p) (global.get $op_len)))
+
+  ;; True when the NUL-terminated $needle occurs in the payload.
+  (func $payload_has (param $needle i32) (result i32)
+    (local $n i32) (local $i i32)
+    (local.set $n (call $strlen (local.get $needle)))
+    (block $no
+      (loop $at
+        (br_if $no (i32.gt_u (i32.add (local.get $i) (local.get $n)) (global.get $msg_len)))
+        (if (call $same (i32.add (i32.const 65536) (local.get $i)) (local.get $needle) (local.get $n))
+          (then (return (i32.const 1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $at)))
+    (i32.const 0))
+
+  ;; Records the lengths, makes room and asks the host for the operation and the payload.
+  ;; Returns 0 (after __guest_error) when they cannot be received.
+  (func $receive (param $op_len i32) (param $msg_len i32) (result i32)
+    (global.set $op_len (local.get $op_len))
+    (global.set $msg_len (local.get $msg_len))
+    (if (i32.gt_u (local.get $op_len) (i32.const 4096))
+      (then (call $fail (i32.const 1024)) (return (i32.const 0))))
+    (block $fits
+      (loop $grow
+        (br_if $fits (i32.le_u (i32.add (i32.const 65536) (local.get $msg_len))
+                               (i32.mul (memory.size) (i32.const 65536))))
+        (if (i32.eq (memory.grow (i32.const 1)) (i32.const -1))
+          (then (call $fail (i32.const 1056)) (return (i32.const 0))))
+        (br $grow)))
+    (call $guest_request (i32.const 8192) (i32.const 65536))
+    (i32.const 1))
+
+  (data (i32.const 1024) "operation name too long\00")
+  (data (i32.const 1056) "payload too large\00")
+  (data (i32.const 1088) "validate\00")
+  (data (i32.const 1104) "validate_settings\00")
+  (data (i32.const 1128) "protocol_version\00")
+  (data (i32.const 1152) "{\"valid\":true}\00")
+  (data (i32.const 1168) "\"v1\"\00")
+
+  (data (i32.const 2048) "kubewarden\00")
+  (data (i32.const 2064) "tracing\00")
+  (data (i32.const 2080) "log\00")
+  (data (i32.const 2096) "{\"level\":\"info\",\"message\":\"hello from tracing\"}\00")
+  (data (i32.const 2160) "kubernetes\00")
+  (data (i32.const 2176) "list_resources_by_namespace\00")
+  (data (i32.const 2208) "{\"api_version\":\"v1\",\"kind\":\"Pod\",\"namespace\":\"default\"}\00")
+  (data (i32.const 2272) "wapc_host_call: the tracing call failed\00")
+  (data (i32.const 2320) "wapc_host_call: the kubernetes call was allowed\00")
+  (data (i32.const 2384) "{\"accepted\":false,\"message\":\"\00")
+  (data (i32.const 2432) "\"}\00")
+
+  ;; __host_call with NUL-terminated binding, namespace, operation and payload.
+  (func $call (param $b i32) (param $ns i32) (param $op i32) (param $p i32) (result i32)
+    (call $host_call (local.get $b) (call $strlen (local.get $b))
+                     (local.get $ns) (call $strlen (local.get $ns))
+                     (local.get $op) (call $strlen (local.get $op))
+                     (local.get $p) (call $strlen (local.get $p))))
+
+  (func (export "__guest_call") (param $op_len i32) (param $msg_len i32) (result i32)
+    (local $at i32) (local $n i32)
+    (if (i32.eqz (call $receive (local.get $op_len) (local.get $msg_len))) (then (return (i32.const 0))))
+    (if (call $op_is (i32.const 1104)) (then (call $respond (i32.const 1152)) (return (i32.const 1))))
+    (if (i32.ne (call $call (i32.const 2048) (i32.const 2064) (i32.const 2080) (i32.const 2096)) (i32.const 1))
+      (then (call $fail (i32.const 2272)) (return (i32.const 0))))
+    (if (i32.ne (call $call (i32.const 2048) (i32.const 2160) (i32.const 2176) (i32.const 2208)) (i32.const 0))
+      (then (call $fail (i32.const 2320)) (return (i32.const 0))))
+    ;; The answer, built at 4096: prefix, the host's error, suffix.
+    (local.set $n (call $strlen (i32.const 2384)))
+    (memory.copy (i32.const 4096) (i32.const 2384) (local.get $n))
+    (local.set $at (i32.add (i32.const 4096) (local.get $n)))
+    (call $host_error (local.get $at))
+    (local.set $at (i32.add (local.get $at) (call $host_error_len)))
+    (memory.copy (local.get $at) (i32.const 2432) (i32.const 2))
+    (local.set $at (i32.add (local.get $at) (i32.const 2)))
+    (call $guest_response (i32.const 4096) (i32.sub (local.get $at) (i32.const 4096)))
+    (i32.const 1))
+)
