@@ -1237,6 +1237,68 @@ static bool fuse_multiply_add(compiler *c, const numop *n, vsval *a, vsval *b, u
     return true;
 }
 
+/*
+ * If operand v (formerly at height vh) is the fresh result of the
+ * instruction just emitted, and that instruction is `op` (an _I form:
+ * d a imm32), removes it and returns its source slot and immediate.
+ */
+static bool take_last_imm_op(compiler *c, enum wge_op op, const vsval *v, uint32_t vh,
+                             uint32_t *src, uint32_t *imm)
+{
+    if (v->kind != VS_TEMP || !c->have_last || c->last_dst != c->last_pos + 1 ||
+        c->code[c->last_pos] != op || c->last_pos + 5 != c->len ||
+        c->code[c->last_pos + 1] != home(c, vh))
+        return false;
+    *src = c->code[c->last_pos + 2];
+    *imm = get32(c, c->last_pos + 3);
+    truncate_code(c, c->last_pos);
+    return true;
+}
+
+/*
+ * Bit-field idioms of parsers, hashes and codecs: (x >> n) & mask after a
+ * shift by a constant, and (x << n) | y after one: one instruction each.
+ */
+static bool fuse_bit_field(compiler *c, const numop *n, vsval *a, vsval *b, uint32_t h)
+{
+    uint32_t src, sh;
+    if (n->op == WGE_OP_I32_AND && b->kind == VS_CONST &&
+        take_last_imm_op(c, WGE_OP_I32_SHR_U_I, a, h, &src, &sh)) {
+        begin_op(c, WGE_OP_I32_SHR_U_AND_I);
+        size_t dst = c->len;
+        put1(c, home(c, h));
+        put1(c, src);
+        put1(c, sh & 31);
+        put32(c, (uint32_t)b->bits);
+        push_result(c, WG_I32, dst);
+        return true;
+    }
+    if (n->op == WGE_OP_I32_OR && b->kind != VS_CONST && b->kind != VS_ADDR) {
+        /* The shifted operand is the one the last instruction produced; OR commutes. */
+        vsval *shifted = NULL, *other = NULL;
+        uint32_t other_h = 0;
+        if (b->kind == VS_TEMP && c->have_last && c->code[c->last_pos + 1] == home(c, h + 1)) {
+            shifted = b, other = a, other_h = h;
+        } else if (a->kind == VS_TEMP && (b->kind == VS_LOCAL)) {
+            shifted = a, other = b, other_h = h + 1;
+        }
+        if (!shifted || (other->kind != VS_LOCAL && other->kind != VS_TEMP)) return false;
+        uint32_t sh_h = shifted == a ? h : h + 1;
+        /* Read the other operand's slot first: taking the shift may not emit code before it. */
+        uint32_t so = other->kind == VS_LOCAL ? other->local : home(c, other_h);
+        if (!take_last_imm_op(c, WGE_OP_I32_SHL_I, shifted, sh_h, &src, &sh)) return false;
+        begin_op(c, WGE_OP_I32_SHL_OR);
+        size_t dst = c->len;
+        put1(c, home(c, h));
+        put1(c, src);
+        put1(c, sh & 31);
+        put1(c, so);
+        push_result(c, WG_I32, dst);
+        return true;
+    }
+    return false;
+}
+
 static void compile_binary(compiler *c, const numop *n)
 {
     vsval b = pop_type(c, n->in);
@@ -1249,6 +1311,7 @@ static void compile_binary(compiler *c, const numop *n)
     }
     if (n->in == WG_I32 && compile_address_arith(c, n, &a, &b, h)) return;
     if (fuse_multiply_add(c, n, &a, &b, h)) return;
+    if (fuse_bit_field(c, n, &a, &b, h)) return;
     /* A constant second operand that fits an imm32 uses the _I form. */
     if (n->imm && b.kind == VS_CONST &&
         (n->in == WG_I32 || (int64_t)b.bits == (int64_t)(int32_t)(uint32_t)b.bits)) {

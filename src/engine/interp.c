@@ -925,6 +925,14 @@ L_I64_REM_U: {
     UNOP(F64_CONVERT_I64_U, u64, f64, (double)a)
     UNOP(F32_DEMOTE_F64, f64, f32, (float)a)
     UNOP(F64_PROMOTE_F32, f32, f64, (double)a)
+L_I32_SHR_U_AND_I:
+    S(1).u32 = (S(2).u32 >> ip[3]) & imm32(ip + 4);
+    ip += 6;
+    NEXT();
+L_I32_SHL_OR:
+    S(1).u32 = (S(2).u32 << ip[3]) | S(4).u32;
+    ip += 5;
+    NEXT();
     /* Two roundings, as the separate wasm instructions have: the product is a float/double. */
 L_F32_MULADD: {
     float p = S(3).f32 * S(4).f32;

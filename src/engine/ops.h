@@ -163,6 +163,9 @@
     X(F32_DEMOTE_F64) X(F64_PROMOTE_F32)                                                           \
     /* fused multiply then add/subtract, each rounded (not an FMA): d = x + a * b, d = x - a * b */ \
     X(F32_MULADD) X(F32_MULSUB) X(F64_MULADD) X(F64_MULSUB)  /* d x a b */                         \
+    /* bit fields: d = (a >> n) & imm32 (extract); d = (a << n) | b (assemble) */                  \
+    X(I32_SHR_U_AND_I)  /* d a n imm32 */                                                          \
+    X(I32_SHL_OR)       /* d a n b */                                                              \
     /* fused forms (peephole): binary with an immediate second operand, d a imm32 */              \
     X(I32_ADD_I) X(I32_SUB_I) X(I32_MUL_I) X(I32_AND_I) X(I32_OR_I) X(I32_XOR_I)                   \
     X(I32_SHL_I) X(I32_SHR_S_I) X(I32_SHR_U_I)                                                     \
