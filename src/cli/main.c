@@ -20,6 +20,8 @@ static const cli_command commands[] = {
      cli_cmd_inspect},
     {"run", "evaluate one review with a module exactly as the server would", cli_run_usage,
      cli_cmd_run},
+    {"serve", "serve the Kubernetes webhooks (authn, authz, admission) over HTTPS",
+     cli_serve_usage, cli_cmd_serve},
     {"spectest", "run a WebAssembly spec script converted by wast2json", cli_spectest_usage,
      cli_cmd_spectest},
     {"version", "print the version", cli_version_usage, cli_cmd_version},
