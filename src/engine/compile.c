@@ -807,7 +807,26 @@ static size_t fuse_add_branch(compiler *c, enum wge_op br, uint32_t a, uint32_t 
     enum wge_op prev = c->code[p];
     bool add_i = prev == WGE_OP_I32_ADD_I && p + 5 == c->len;
     bool add = prev == WGE_OP_I32_ADD && p + 4 == c->len;
-    if ((!add_i && !add) || c->code[p + 1] != a) return 0;
+    if (!add_i && !add) return 0;
+    if (c->code[p + 1] != a) {
+        /* `n > i` with i just incremented is `i < n`: mirror the comparison. */
+        static const struct {
+            enum wge_op op, mirrored;
+        } mirror[] = {
+            {WGE_OP_BR_I32_EQ, WGE_OP_BR_I32_EQ},     {WGE_OP_BR_I32_NE, WGE_OP_BR_I32_NE},
+            {WGE_OP_BR_I32_LT_S, WGE_OP_BR_I32_GT_S}, {WGE_OP_BR_I32_LT_U, WGE_OP_BR_I32_GT_U},
+            {WGE_OP_BR_I32_GT_S, WGE_OP_BR_I32_LT_S}, {WGE_OP_BR_I32_GT_U, WGE_OP_BR_I32_LT_U},
+            {WGE_OP_BR_I32_LE_S, WGE_OP_BR_I32_GE_S}, {WGE_OP_BR_I32_LE_U, WGE_OP_BR_I32_GE_U},
+            {WGE_OP_BR_I32_GE_S, WGE_OP_BR_I32_LE_S}, {WGE_OP_BR_I32_GE_U, WGE_OP_BR_I32_LE_U},
+        };
+        if (has_imm || c->code[p + 1] != b) return 0;
+        size_t i = 0;
+        while (i < sizeof mirror / sizeof mirror[0] && mirror[i].op != br) i++;
+        if (i == sizeof mirror / sizeof mirror[0]) return 0;
+        br = mirror[i].mirrored;
+        b = a;
+        a = c->code[p + 1];
+    }
     /*
      * Which comparison: the register and immediate forms are in the same
      * order. BR_IF x / BR_UNLESS x are x != 0 / x == 0 (a countdown loop).

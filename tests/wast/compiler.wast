@@ -170,7 +170,17 @@
     (loop $l
       (br_if $l (i32.lt_s (local.tee 1 (i32.add (local.get 1) (i32.const 1))) (local.get 0))))
     (local.get 1))
-  ;; A countdown: decrement, then branch while non-zero / until zero.
+;; The incremented value as the second operand: n > i is i < n.
+  (func (export "count-mirrored") (param i32) (result i32) (local i32 i32)
+    (loop $l
+      (local.set 2 (i32.add (local.get 2) (i32.const 3)))
+      (br_if $l (i32.gt_u (local.get 0) (local.tee 1 (i32.add (local.get 1) (i32.const 1))))))
+    (local.get 2))
+  (func (export "count-mirrored-ge") (param i32) (result i32) (local i32)
+    (loop $l
+      (br_if $l (i32.ge_s (local.get 0) (local.tee 1 (i32.add (local.get 1) (i32.const 1))))))
+    (local.get 1))
+    ;; A countdown: decrement, then branch while non-zero / until zero.
   (func (export "countdown-br-if") (param i32) (result i32) (local i32)
     (loop $l
       (local.set 1 (i32.add (local.get 1) (i32.const 2)))
@@ -309,3 +319,7 @@
 (assert_return (invoke "assemble-rev" (i32.const 0x12) (i32.const 0x34)) (i32.const 0x120034))
 (assert_return (invoke "assemble-computed" (i32.const 0x81) (i32.const 3)) (i32.const 0x81000006))
 (assert_return (invoke "assemble-self" (i32.const 0x5)) (i32.const 0x505))
+(assert_return (invoke "count-mirrored" (i32.const 4)) (i32.const 12))
+(assert_return (invoke "count-mirrored" (i32.const 0)) (i32.const 3))
+(assert_return (invoke "count-mirrored-ge" (i32.const 5)) (i32.const 6))
+(assert_return (invoke "count-mirrored-ge" (i32.const -3)) (i32.const 1))
