@@ -54,42 +54,67 @@ static uint8_t *map_bytes(size_t size)
     return p == MAP_FAILED ? NULL : p;
 }
 
-/* Allocates zeroed storage for `size` bytes; sets *mapped to how it was allocated. */
-static uint8_t *memory_alloc(size_t size, bool *mapped)
+/* Allocates zeroed storage for `size` bytes (the memory's data, mapped, capacity). */
+static bool memory_alloc(wg_memory *m, size_t size)
 {
-    *mapped = size > MAPPED_THRESHOLD;
-    if (size == 0) return NULL;
-    return *mapped ? map_bytes(size) : calloc(1, size);
+    m->mapped = size > MAPPED_THRESHOLD;
+    m->capacity = size;
+    if (size == 0) {
+        m->data = NULL;
+        return true;
+    }
+    m->data = m->mapped ? map_bytes(size) : calloc(1, size);
+    return m->data != NULL;
 }
 
-static void memory_dealloc(uint8_t *data, size_t size, bool mapped)
+static void memory_dealloc(wg_memory *m)
 {
-    if (!data) return;
-    if (mapped)
-        munmap(data, size);
+    if (!m->data) return;
+    if (m->mapped)
+        munmap(m->data, m->capacity);
     else
-        free(data);
+        free(m->data);
 }
 
-/* Resizes storage from old_size to new_size (larger), new bytes zeroed. */
-static uint8_t *memory_realloc(uint8_t *data, size_t old_size, size_t new_size, bool *mapped)
+/*
+ * Grows the storage from m->size to new_size bytes, the new bytes zeroed. Heap storage
+ * grows by doubling its capacity, so a module growing page by page (malloc does) costs
+ * amortized copies; growing within the capacity only clears the new pages.
+ */
+static bool memory_resize(wg_memory *m, size_t new_size)
 {
-    if (!data) return memory_alloc(new_size, mapped);
-    if (*mapped) {
-        void *p = mremap(data, old_size, new_size, MREMAP_MAYMOVE);
-        return p == MAP_FAILED ? NULL : p;
+    size_t old_size = (size_t)m->size;
+    if (!m->data) return memory_alloc(m, new_size);
+    if (m->mapped) {
+        void *p = mremap(m->data, m->capacity, new_size, MREMAP_MAYMOVE);
+        if (p == MAP_FAILED) return false;
+        m->data = p;
+        m->capacity = new_size;
+        return true;
+    }
+    if (new_size <= m->capacity) {
+        memset(m->data + old_size, 0, new_size - old_size);
+        return true;
     }
     if (new_size <= MAPPED_THRESHOLD) {
-        uint8_t *p = realloc(data, new_size);
-        if (p) memset(p + old_size, 0, new_size - old_size);
-        return p;
+        size_t cap = m->capacity * 2;
+        if (cap > MAPPED_THRESHOLD) cap = MAPPED_THRESHOLD;
+        if (cap < new_size) cap = new_size;
+        uint8_t *p = realloc(m->data, cap);
+        if (!p) return false;
+        memset(p + old_size, 0, new_size - old_size);
+        m->data = p;
+        m->capacity = cap;
+        return true;
     }
     uint8_t *p = map_bytes(new_size);
-    if (!p) return NULL;
-    memcpy(p, data, old_size);
-    free(data);
-    *mapped = true;
-    return p;
+    if (!p) return false;
+    memcpy(p, m->data, old_size);
+    free(m->data);
+    m->data = p;
+    m->mapped = true;
+    m->capacity = new_size;
+    return true;
 }
 
 static wg_memory *memory_create(uint32_t min, uint32_t max, bool has_max, uint32_t limit,
@@ -111,8 +136,7 @@ static wg_memory *memory_create(uint32_t min, uint32_t max, bool has_max, uint32
     m->has_max = has_max;
     m->limit = limit;
     if (min) {
-        m->data = memory_alloc((size_t)min * WG_PAGE_SIZE, &m->mapped);
-        if (!m->data) {
+        if (!memory_alloc(m, (size_t)min * WG_PAGE_SIZE)) {
             free(m);
             errf(err, errsz, "out of host memory allocating %u pages", min);
             return NULL;
@@ -135,7 +159,7 @@ static void memory_release(wg_memory *m)
 {
     if (!m || m == &wge_no_memory) return;
     if (--m->refcount) return;
-    memory_dealloc(m->data, (size_t)m->size, m->mapped);
+    memory_dealloc(m);
     free(m);
 }
 
@@ -153,9 +177,7 @@ int64_t wge_memory_grow(wg_memory *m, uint32_t delta, wg_trap **trap)
         return -1;
     }
     size_t newsize = (size_t)want * WG_PAGE_SIZE;
-    uint8_t *data = memory_realloc(m->data, (size_t)m->size, newsize, &m->mapped);
-    if (!data) return -1; /* the host is out of memory: grow fails, as the spec allows */
-    m->data = data;
+    if (!memory_resize(m, newsize)) return -1; /* the host is out of memory: grow fails, as the spec allows */
     m->pages = (uint32_t)want;
     m->size = newsize;
     return old;

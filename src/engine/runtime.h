@@ -46,6 +46,7 @@ struct wg_memory {
     bool has_max;
     uint32_t limit; /* host limit in pages (growing past it traps) */
     bool mapped;    /* data is an anonymous mapping (large memories), else heap memory */
+    size_t capacity; /* bytes allocated at data (>= size); beyond size they are not yet zeroed */
 };
 
 struct wg_table {
