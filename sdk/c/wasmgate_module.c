@@ -168,13 +168,22 @@ static bool push_token(parser *p, wgm_type type, size_t start, size_t len, uint3
     return true;
 }
 
+/*
+ * The hot loops below keep the text and its length in locals: read through
+ * `p`, they would be reloaded on every byte, since the parser's own stores
+ * into the text may alias p's fields. That matters most in a wasm module
+ * run by an interpreter, where every load is an instruction.
+ */
 static void skip_whitespace(parser *p)
 {
-    while (p->pos < p->len) {
-        char c = p->text[p->pos];
+    const char *t = p->text;
+    size_t i = p->pos, n = p->len;
+    while (i < n) {
+        char c = t[i];
         if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
-        p->pos++;
+        i++;
     }
+    p->pos = i;
 }
 
 static int hex_value(char c)
@@ -228,27 +237,70 @@ static bool unescape_one(parser *p, size_t *r, size_t *w)
     return true;
 }
 
-/* Parses the string starting at the quote at text[pos] and appends its token. */
+/*
+ * Bytes a string can hold as they are: printable ASCII but '"' and '\\'.
+ * One table lookup per byte instead of four comparisons.
+ */
+static const unsigned char plain_string_byte[256] = {
+    ['\x20'] = 1, ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['('] = 1,
+    [')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1, ['0'] = 1,
+    ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1,
+    ['9'] = 1, [':'] = 1, [';'] = 1, ['<'] = 1, ['='] = 1, ['>'] = 1, ['?'] = 1, ['@'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1, ['['] = 1, [']'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['a'] = 1,
+    ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1,
+    ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1,
+    ['z'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1, ['\x7f'] = 1,
+};
+
+/*
+ * Parses the string starting at the quote at text[pos] and appends its token.
+ * Most strings have no escapes: until the first one, the text is only
+ * scanned (and UTF-8 checked) where it stands; from there on, decoded bytes
+ * are written behind the read position.
+ */
 static bool parse_string(parser *p, uint32_t parent)
 {
-    size_t start = p->pos + 1, r = start, w = start;
-    for (;;) {
-        if (r >= p->len) return parse_fail(p, p->pos, "unterminated string");
-        unsigned char c = (unsigned char)p->text[r];
+    char *const t = p->text;
+    const size_t n = p->len;
+    const size_t start = p->pos + 1;
+    size_t r = start, w;
+    for (;;) { /* the scan: nothing to move */
+        while (r < n && plain_string_byte[(unsigned char)t[r]]) r++;
+        if (r >= n) return parse_fail(p, p->pos, "unterminated string");
+        unsigned char c = (unsigned char)t[r];
+        if (c == '"') {
+            w = r;
+            goto done;
+        }
+        if (c == '\\') break;
+        if (c < 0x20) return parse_fail(p, r, "control character in a string (must be escaped)");
+        size_t k = utf8_sequence_length((const unsigned char *)t + r, n - r);
+        if (k == 0) return parse_fail(p, r, "invalid UTF-8 in a string");
+        r += k;
+    }
+    w = r;
+    for (;;) { /* after an escape: decode behind the read position */
+        if (r >= n) return parse_fail(p, p->pos, "unterminated string");
+        unsigned char c = (unsigned char)t[r];
         if (c == '"') break;
         if (c < 0x20) return parse_fail(p, r, "control character in a string (must be escaped)");
         if (c == '\\') {
             if (!unescape_one(p, &r, &w)) return false;
         } else if (c < 0x80) {
-            p->text[w++] = p->text[r++];
+            t[w++] = t[r++];
         } else {
-            size_t n = utf8_sequence_length((const unsigned char *)p->text + r, p->len - r);
-            if (n == 0) return parse_fail(p, r, "invalid UTF-8 in a string");
-            memmove(p->text + w, p->text + r, n);
-            w += n, r += n;
+            size_t k = utf8_sequence_length((const unsigned char *)t + r, n - r);
+            if (k == 0) return parse_fail(p, r, "invalid UTF-8 in a string");
+            for (size_t i = 0; i < k; i++) t[w + i] = t[r + i];
+            w += k, r += k;
         }
     }
-    p->text[w] = '\0';
+done:
+    t[w] = '\0';
     p->pos = r + 1;
     return push_token(p, WGM_STRING, start, w - start, parent);
 }
@@ -1139,7 +1191,11 @@ void wgm_release(void)
 /* Reads all of the input; false with a message in `error` on failure. */
 static bool read_input(char **out, size_t *out_len, char *error, size_t error_size)
 {
-    size_t cap = 64 * 1024, len = 0;
+    /*
+     * Start small and double: a 64 KiB first buffer would not fit in a module's initial heap,
+     * so every call would grow linear memory (a copy and a clear in the host).
+     */
+    size_t cap = 4096, len = 0;
     char *buf = malloc(cap + 1);
     for (;;) {
         if (!buf) {
