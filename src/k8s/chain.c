@@ -90,7 +90,8 @@ bool wgk8s_module_check(const wgk8s_module *m, wgk8s_kind kind, char *err, size_
 /* Builds the module's input, calls it and returns its output (malloc'd, possibly NULL for
  * an empty output). A failure of the call itself is WGK8S_ERR_MODULE with its message. */
 static wgk8s_status call_module(const wgk8s_module *m, wgk8s_kind kind, const json_t *review,
-                                char **out, size_t *outlen, char *err, size_t errsz)
+                                wgk8s_dump_cache *cache, char **out, size_t *outlen, char *err,
+                                size_t errsz)
 {
     *out = NULL;
     *outlen = 0;
@@ -99,7 +100,8 @@ static wgk8s_status call_module(const wgk8s_module *m, wgk8s_kind kind, const js
         return WGK8S_ERR_MODULE;
     }
     size_t inlen;
-    char *in = wgk8s_module_input(m->protocol, review, m->settings_json, &inlen, err, errsz);
+    char *in = wgk8s_module_input_cached(m->protocol, review, m->settings_json, cache, &inlen,
+                                         err, errsz);
     if (!in) return WGK8S_ERR_MODULE;
     char *o = NULL;
     size_t olen = 0;
@@ -177,6 +179,7 @@ wgk8s_status wgk8s_authenticate(const wgk8s_review *review, const wgk8s_module *
     *reply = NULL;
     if (wgk8s_review_kind(review) != WGK8S_TOKEN_REVIEW)
         return wrong_kind(review, WGK8S_TOKEN_REVIEW, err, errsz);
+    wgk8s_dump_cache cache = {0}; /* the review serialized once for all modules */
     const json_t *json = wgk8s_review_json(review);
     const json_t *requested = json_object_get(json_object_get(json, "spec"), "audiences");
     bool audience_aware = json_array_size(requested) > 0;
@@ -191,7 +194,7 @@ wgk8s_status wgk8s_authenticate(const wgk8s_review *review, const wgk8s_module *
         size_t outlen;
         wgk8s_authn_decision d = {0};
         wgk8s_status st =
-            call_module(m, WGK8S_TOKEN_REVIEW, json, &out, &outlen, merr, sizeof merr);
+            call_module(m, WGK8S_TOKEN_REVIEW, json, &cache, &out, &outlen, merr, sizeof merr);
         if (st == WGK8S_OK)
             st = wgk8s_authn_interpret(m->protocol, json, out, outlen, &d, merr, sizeof merr);
         free(out);
@@ -235,6 +238,7 @@ wgk8s_status wgk8s_authenticate(const wgk8s_review *review, const wgk8s_module *
     if (!nomem) *reply = wgk8s_authn_reply(review, &final);
     wgk8s_buf_free(&errors);
     wgk8s_authn_decision_clear(&final);
+    wgk8s_dump_cache_clear(&cache);
     return *reply ? WGK8S_OK : out_of_memory(err, errsz);
 }
 
@@ -257,6 +261,7 @@ wgk8s_status wgk8s_authorize(const wgk8s_review *review, const wgk8s_module *mod
     *reply = NULL;
     if (wgk8s_review_kind(review) != WGK8S_SUBJECT_ACCESS_REVIEW)
         return wrong_kind(review, WGK8S_SUBJECT_ACCESS_REVIEW, err, errsz);
+    wgk8s_dump_cache cache = {0}; /* the review serialized once for all modules */
     const json_t *json = wgk8s_review_json(review);
     wgk8s_authz_decision final = {0};
     wgk8s_buf errors = {0};
@@ -269,7 +274,8 @@ wgk8s_status wgk8s_authorize(const wgk8s_review *review, const wgk8s_module *mod
         size_t outlen;
         wgk8s_authz_decision d = {0};
         wgk8s_status st =
-            call_module(m, WGK8S_SUBJECT_ACCESS_REVIEW, json, &out, &outlen, merr, sizeof merr);
+            call_module(m, WGK8S_SUBJECT_ACCESS_REVIEW, json, &cache, &out, &outlen, merr,
+                        sizeof merr);
         if (st == WGK8S_OK)
             st = wgk8s_authz_interpret(m->protocol, json, out, outlen, &d, merr, sizeof merr);
         free(out);
@@ -308,6 +314,7 @@ wgk8s_status wgk8s_authorize(const wgk8s_review *review, const wgk8s_module *mod
     if (!nomem) *reply = wgk8s_authz_reply(review, &final);
     wgk8s_buf_free(&errors);
     wgk8s_authz_decision_clear(&final);
+    wgk8s_dump_cache_clear(&cache);
     return *reply ? WGK8S_OK : out_of_memory(err, errsz);
 }
 
@@ -349,6 +356,7 @@ wgk8s_status wgk8s_admit(const wgk8s_review *review, const wgk8s_module *modules
     *reply = NULL;
     if (wgk8s_review_kind(review) != WGK8S_ADMISSION_REVIEW)
         return wrong_kind(review, WGK8S_ADMISSION_REVIEW, err, errsz);
+    wgk8s_dump_cache cache = {0}; /* the review serialized once for all modules */
     const json_t *json = wgk8s_review_json(review);
     const json_t *request = json_object_get(json, "request");
     json_t *original = json_object_get(request, "object");
@@ -373,7 +381,7 @@ wgk8s_status wgk8s_admit(const wgk8s_review *review, const wgk8s_module *modules
         size_t outlen;
         wgk8s_admission_decision d = {0};
         wgk8s_status st =
-            call_module(m, WGK8S_ADMISSION_REVIEW, view, &out, &outlen, merr, sizeof merr);
+            call_module(m, WGK8S_ADMISSION_REVIEW, view, &cache, &out, &outlen, merr, sizeof merr);
         if (st == WGK8S_OK)
             st = wgk8s_admission_interpret(m->protocol, view, m->mutating, out, outlen, &d, merr,
                                            sizeof merr);
@@ -431,5 +439,6 @@ wgk8s_status wgk8s_admit(const wgk8s_review *review, const wgk8s_module *modules
     json_decref(patch);
     json_decref(current);
     wgk8s_admission_decision_clear(&final);
+    wgk8s_dump_cache_clear(&cache);
     return *reply ? WGK8S_OK : out_of_memory(err, errsz);
 }

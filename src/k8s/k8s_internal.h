@@ -114,4 +114,20 @@ static inline json_t *wgk8s_unconst(const json_t *v)
     return (json_t *)v;
 }
 
+/*
+ * The serialized form of the last review (or Kubewarden request) given to a module in one
+ * chain evaluation: modules that see the same review share one serialization.
+ */
+typedef struct wgk8s_dump_cache {
+    const json_t *json;
+    char *text;
+    size_t len;
+} wgk8s_dump_cache;
+
+/* wgk8s_module_input(), serializing the review through `cache`; same output. */
+char *wgk8s_module_input_cached(wgk8s_protocol protocol, const json_t *review,
+                                const char *settings_json, wgk8s_dump_cache *cache, size_t *len,
+                                char *err, size_t errsz);
+void wgk8s_dump_cache_clear(wgk8s_dump_cache *cache);
+
 #endif /* WGK8S_INTERNAL_H */

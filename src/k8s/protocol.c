@@ -52,6 +52,82 @@ static bool parse_settings(const char *settings_json, json_t **out, char *err, s
     return true;
 }
 
+/*
+ * Splices "{\"request\":" REQUEST [",\"settings\":" SETTINGS] "}" from JSON texts that are
+ * already known to be valid, instead of building and serializing a JSON tree.
+ */
+static char *splice_input(const char *request, size_t request_len, const char *settings,
+                          size_t *len)
+{
+    static const char head[] = "{\"request\":", mid[] = ",\"settings\":";
+    size_t settings_len = settings ? strlen(settings) : 0;
+    size_t n = sizeof head - 1 + request_len + (settings ? sizeof mid - 1 + settings_len : 0) + 1;
+    char *text = malloc(n + 1);
+    if (!text) return NULL;
+    char *p = text;
+    memcpy(p, head, sizeof head - 1);
+    p += sizeof head - 1;
+    memcpy(p, request, request_len);
+    p += request_len;
+    if (settings) {
+        memcpy(p, mid, sizeof mid - 1);
+        p += sizeof mid - 1;
+        memcpy(p, settings, settings_len);
+        p += settings_len;
+    }
+    *p++ = '}';
+    *p = '\0';
+    *len = n;
+    return text;
+}
+
+char *wgk8s_module_input_cached(wgk8s_protocol protocol, const json_t *review,
+                                const char *settings_json, wgk8s_dump_cache *cache, size_t *len,
+                                char *err, size_t errsz)
+{
+    /* Serialize the (possibly large) request once per review, for every module. */
+    const json_t *part = review;
+    if (protocol == WGK8S_PROTOCOL_KUBEWARDEN) {
+        part = json_object_get(review, "request");
+        if (review_kind(review) != WGK8S_ADMISSION_REVIEW || !json_is_object(part))
+            return wgk8s_module_input(protocol, review, settings_json, len, err, errsz);
+    } else if (protocol != WGK8S_PROTOCOL_K8S_WASM) {
+        return wgk8s_module_input(protocol, review, settings_json, len, err, errsz);
+    }
+    json_t *settings;
+    if (!parse_settings(settings_json, &settings, err, errsz)) return NULL;
+    bool settings_ok = !settings || protocol != WGK8S_PROTOCOL_KUBEWARDEN || json_is_object(settings);
+    json_decref(settings);
+    if (!settings_ok) return wgk8s_module_input(protocol, review, settings_json, len, err, errsz);
+    if (cache->json != part) {
+        /*
+         * The cache holds a reference to its key: a later review freed and allocated at the
+         * same address must not match a serialization of the earlier one.
+         */
+        wgk8s_dump_cache_clear(cache);
+        cache->text = wgk8s_json_dump(part, &cache->len);
+        if (!cache->text) {
+            wgk8s_seterr(err, errsz, "out of memory");
+            return NULL;
+        }
+        cache->json = json_incref(wgk8s_unconst(part));
+    }
+    /* Kubewarden always sends settings; unset settings are an empty object. */
+    const char *s = settings_json ? settings_json
+                                  : protocol == WGK8S_PROTOCOL_KUBEWARDEN ? "{}" : NULL;
+    char *text = splice_input(cache->text, cache->len, s, len);
+    if (!text) wgk8s_seterr(err, errsz, "out of memory");
+    return text;
+}
+
+void wgk8s_dump_cache_clear(wgk8s_dump_cache *cache)
+{
+    free(cache->text);
+    json_decref(wgk8s_unconst(cache->json));
+    cache->text = NULL;
+    cache->json = NULL;
+}
+
 char *wgk8s_module_input(wgk8s_protocol protocol, const json_t *review, const char *settings_json,
                          size_t *len, char *err, size_t errsz)
 {
