@@ -1,8 +1,17 @@
 /*
  * test_concurrency.c — one loaded module, many threads calling it at once: every call gets
  * its own instance, its own input back and its own log, whatever the other threads' calls
- * do (succeed, trap, time out, flood their output).
+ * do (succeed, trap, loop forever, flood their output).
+ *
+ * The endless loops are stopped by fuel, not by a wall-clock timeout: on a loaded machine
+ * (sanitizers, parallel tests) an ordinary call can take longer than any short timeout, and
+ * the outcome of a test must not depend on timing. The timeout is only a safety net here;
+ * test_k8s_wasm.c covers it with calls that can never finish in time.
  */
+
+/* Far more than an echo call needs (thousands of units), soon spent by an endless loop. */
+#define FUEL_BUDGET 50000000u
+#define SAFETY_TIMEOUT_MS 60000u
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,7 +101,8 @@ static void misbehaving_calls_do_not_disturb_the_others(void)
 {
     wgsb_manifest m;
     abit_manifest(&m, "misbehave", NULL);
-    m.limits.timeout_ms = 100;
+    m.limits.timeout_ms = SAFETY_TIMEOUT_MS;
+    m.limits.fuel = FUEL_BUDGET;
     m.limits.max_stdout_bytes = 1 << 20;
     wgabi_module *mod = abit_must_load("k8s_misbehave.wasm", WGABI_K8S_WASM, &m);
     wgsb_manifest_clear(&m);
@@ -100,7 +110,7 @@ static void misbehaving_calls_do_not_disturb_the_others(void)
     /* On the same module as the echo calls (whose inputs carry "@echo@"). */
     worker hostile[] = {
         {.id = 100, .entry = "validate", .hostile = "@trap@", .expected = WGABI_TRAP},
-        {.id = 101, .entry = "validate", .hostile = "@loop@", .expected = WGABI_TIMEOUT},
+        {.id = 101, .entry = "validate", .hostile = "@loop@", .expected = WGABI_FUEL},
         {.id = 102, .entry = "validate", .hostile = "@flood@", .expected = WGABI_OUTPUT_LIMIT},
         {.id = 103, .entry = "validate", .hostile = "@exit3@", .expected = WGABI_EXIT},
         {.id = 104, .entry = "validate", .hostile = "@grow@", .expected = WGABI_MEMORY_LIMIT},
@@ -113,12 +123,13 @@ static void many_threads_share_one_wapc_module(void)
 {
     wgsb_manifest m;
     abit_manifest(&m, "wapc-echo", NULL);
-    m.limits.timeout_ms = 100;
+    m.limits.timeout_ms = SAFETY_TIMEOUT_MS;
+    m.limits.fuel = FUEL_BUDGET;
     wgabi_module *mod = abit_must_load("wapc_misbehave.wasm", WGABI_KUBEWARDEN, &m);
     wgsb_manifest_clear(&m);
     if (!mod) return;
     worker hostile[] = {
-        {.id = 300, .entry = "loop", .hostile = "x", .expected = WGABI_TIMEOUT},
+        {.id = 300, .entry = "loop", .hostile = "x", .expected = WGABI_FUEL},
         {.id = 301, .entry = "oob_response", .hostile = "x", .expected = WGABI_TRAP},
         {.id = 302, .entry = "dirty_error", .hostile = "x", .expected = WGABI_GUEST_ERROR},
     };

@@ -457,9 +457,9 @@ static void test_infinite_loop_without_calls_is_stopped_by_the_deadline(void)
             CHECK_STR_CONTAINS(wg_trap_message(t), "timeout");
             wg_trap_free(t);
         }
+        /* Not before the deadline. (That it stopped at all is the trap above: no upper time
+           bound, which would only measure how busy the machine is.) */
         CHECK(took >= 50 * 1000000ull);
-        /* The loop was stopped, not left to run: allow a generous margin for a busy machine. */
-        CHECK(took < 10ull * 1000000000ull);
         wg_instance_free(inst);
     }
     wg_module_free(m);
