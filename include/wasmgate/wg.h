@@ -341,12 +341,13 @@ wg_memory *wg_instance_memory_at(wg_instance *inst, uint32_t index);
 
 /*
  * Execution budget for the following calls.
- * Fuel: a deterministic instruction budget, charged at function entry and at
- * each loop iteration with the static instruction count of that region (so
- * every instruction executed has been paid for), and for bulk memory/table
- * operations in proportion to their length. 0 = unlimited. Needs metering.
- * Deadline: an absolute CLOCK_MONOTONIC time in ns; checked at the same
- * points. 0 = none.
+ * Fuel: a deterministic budget of WebAssembly instructions executed,
+ * charged per basic block (by the branch, call or return that ends it), and
+ * for bulk memory/table operations in proportion to their length. Using the
+ * budget exactly succeeds; more traps with WG_TRAP_FUEL_EXHAUSTED.
+ * 0 = unlimited. Needs metering (wg_load_options).
+ * Deadline: an absolute CLOCK_MONOTONIC time in ns, checked with the fuel at
+ * loop back-edges, loop entries and calls. 0 = none.
  */
 void wg_instance_set_fuel(wg_instance *inst, uint64_t fuel);
 uint64_t wg_instance_fuel_consumed(const wg_instance *inst);

@@ -62,12 +62,10 @@ typedef struct ctrl {
     uint32_t nparams, nresults;
     const wge_valtype *params, *results;
     size_t loop_pos;      /* CF_LOOP: branch target */
-    size_t loop_cost_pos; /* CF_LOOP: where the LOOP's cost immediate is, or 0 */
     uint32_t fixups;      /* head of this frame's forward-branch list */
     size_t else_field, else_instr; /* CF_IF: the BR_UNLESS to patch at else/end */
     bool has_else_fixup;
-    uint64_t cost;   /* metering region cost (CF_FUNC and CF_LOOP frames) */
-    uint32_t region; /* index of the enclosing metering region frame */
+    uint32_t region; /* index of the innermost enclosing loop (or the function) frame */
 } ctrl;
 
 /* A forward branch whose rel32 at `field` (relative to `instr`) awaits its target. */
@@ -117,6 +115,12 @@ typedef struct compiler {
     bool pool_wide[POOL_SIZE];
     uint32_t npool;
     uint32_t pool_reserve;
+
+    /*
+     * Metering (ops.h): reachable instructions compiled since the last charge,
+     * paid by the next block-ending instruction emitted.
+     */
+    uint64_t pending;
 
     /*
      * Peephole state: the last emitted instruction, and the position of its
@@ -288,6 +292,24 @@ static void place_label(compiler *c)
     c->have_last = false;
     c->have_prev = false;
     c->last_dst = 0;
+}
+
+/*
+ * The fuel a block-ending instruction about to be emitted pays: the
+ * instructions executed since the last charge (0 without metering). It goes
+ * in the instruction's last unit; more than a unit holds is paid by a CHARGE
+ * instruction first. Call right before begin_op() of the instruction.
+ */
+static uint32_t take_pending(compiler *c)
+{
+    uint64_t p = c->wm->metering ? c->pending : 0;
+    c->pending = 0;
+    if (p > 0xffff) {
+        begin_op(c, WGE_OP_CHARGE);
+        put32(c, p > UINT32_MAX ? UINT32_MAX : (uint32_t)p);
+        p = 0;
+    }
+    return (uint32_t)p;
 }
 
 /* ---- the operand stack ---- */
@@ -642,13 +664,17 @@ static void emit_return(compiler *c)
     const ctrl *fn = &c->cs[0];
     uint32_t n = fn->nresults;
     if (n == 0) {
+        uint32_t cost = take_pending(c);
         begin_op(c, WGE_OP_RETURN);
+        put1(c, cost);
     } else if (n == 1) {
         uint32_t h = c->vsh - 1;
         vsval v = c->vs[h]; /* a copy: this may be one path of a conditional */
         uint32_t s = operand_slot(c, &v, h);
+        uint32_t cost = take_pending(c);
         begin_op(c, WGE_OP_RETURN1);
         put1(c, s);
+        put1(c, cost);
     } else {
         /*
          * Home slots are at or above their destinations, locals might not be
@@ -665,7 +691,9 @@ static void emit_return(compiler *c)
             put1(c, k);
             put1(c, from);
         }
+        uint32_t cost = take_pending(c);
         begin_op(c, WGE_OP_RETURN);
+        put1(c, cost);
     }
 }
 
@@ -847,6 +875,7 @@ static size_t fuse_add_branch(compiler *c, enum wge_op br, uint32_t a, uint32_t 
     uint32_t y = add_i ? get32(c, p + 3) : c->code[p + 3];
     truncate_code(c, p);
     enum wge_op op = (enum wge_op)(WGE_OP_ADD_BR_EQ + 4 * cmp + (add_i ? 2 : 0) + (has_imm ? 1 : 0));
+    uint32_t cost = take_pending(c);
     size_t pos = begin_op(c, op);
     put1(c, d);
     put1(c, x);
@@ -860,6 +889,7 @@ static size_t fuse_add_branch(compiler *c, enum wge_op br, uint32_t a, uint32_t 
         put1(c, b);
     *field = c->len;
     put32(c, 0);
+    put1(c, cost);
     return pos;
 }
 
@@ -882,6 +912,7 @@ static size_t emit_cond_branch(compiler *c, vsval *cond, uint32_t h, bool negate
         }
     }
     if (fused >= 0) {
+        uint32_t cost = take_pending(c);
         size_t pos = begin_op(c, (enum wge_op)fused);
         put1(c, a);
         if (single) {
@@ -892,13 +923,16 @@ static size_t emit_cond_branch(compiler *c, vsval *cond, uint32_t h, bool negate
         }
         *field = c->len;
         put32(c, 0);
+        put1(c, cost);
         return pos;
     }
     uint32_t s = operand_slot(c, cond, h);
+    uint32_t cost = take_pending(c);
     size_t pos = begin_op(c, negate ? WGE_OP_BR_UNLESS : WGE_OP_BR_IF);
     put1(c, s);
     *field = c->len;
     put32(c, 0);
+    put1(c, cost);
     return pos;
 }
 
@@ -1535,10 +1569,11 @@ static void compile_end(compiler *c)
         for (uint32_t i = f->height; i < c->vsh; i++) materialize(c, i);
     if (f->kind == CF_IF && f->has_else_fixup)
         patch32(c, f->else_field, (uint32_t)(int32_t)((long)c->len - (long)f->else_instr));
-    if (f->kind == CF_LOOP && f->loop_cost_pos) {
-        uint64_t cost = !c->wm->metering ? 0 : f->cost > UINT32_MAX ? UINT32_MAX : f->cost;
-        patch32(c, f->loop_cost_pos, (uint32_t)cost);
-    }
+    /*
+     * The code after a block's end continues the fallthrough path's block: its pending
+     * count carries on, so a path that branched here pays for those instructions too (an
+     * overcharge bounded by the block's size; never a charge missed).
+     */
     resolve_fixups(c, f);
     place_label(c);
     uint32_t height = f->height, nres = f->nresults;
@@ -1557,9 +1592,11 @@ static void compile_br(compiler *c, uint32_t depth)
             emit_return(c);
         } else {
             move_label_values(c, t);
+            uint32_t cost = take_pending(c);
             size_t pos = begin_op(c, WGE_OP_BR);
             size_t field = c->len;
             put32(c, 0);
+            put1(c, cost);
             branch_to(c, t, field, pos);
         }
     }
@@ -1584,12 +1621,13 @@ static void compile_br_if(compiler *c, uint32_t depth)
     size_t skip_field;
     size_t skip = emit_cond_branch(c, &cond, h, true, &skip_field);
     if (t->kind == CF_FUNC) {
-        emit_return(c);
+        emit_return(c); /* pays nothing: the conditional branch above paid the block */
     } else {
         move_label_values(c, t);
         size_t pos = begin_op(c, WGE_OP_BR);
         size_t field = c->len;
         put32(c, 0);
+        put1(c, 0); /* the conditional branch above paid the block */
         branch_to(c, t, field, pos);
     }
     patch32(c, skip_field, (uint32_t)(int32_t)((long)c->len - (long)skip));
@@ -1624,9 +1662,11 @@ static void compile_br_table(compiler *c)
         return;
     }
     uint32_t sidx = operand_slot(c, &idx, h);
+    uint32_t cost = take_pending(c);
     size_t pos = begin_op(c, WGE_OP_BR_TABLE);
     put1(c, sidx);
     put32(c, n);
+    put1(c, cost);
     size_t table = c->len;
     for (uint32_t i = 0; i <= n; i++) put32(c, 0);
     /*
@@ -1645,12 +1685,13 @@ static void compile_br_table(compiler *c)
         size_t stub = c->len;
         place_label(c);
         if (t->kind == CF_FUNC) {
-            emit_return(c);
+            emit_return(c); /* pays nothing: BR_TABLE paid the block */
         } else {
             move_label_values(c, t);
             size_t bpos = begin_op(c, WGE_OP_BR);
             size_t field = c->len;
             put32(c, 0);
+            put1(c, 0); /* BR_TABLE paid the block */
             branch_to(c, t, field, bpos);
         }
         for (uint32_t k = i; k <= n; k++) {
@@ -1690,12 +1731,13 @@ static void compile_block_start(compiler *c, uint8_t kind)
         f->has_else_fixup = true;
     }
     if (kind == CF_LOOP) {
-        /* Backward branches read their cost from the LOOP instruction (ops.h). */
+        /* Backward branches target the LOOP instruction and continue after it (ops.h). */
         f->loop_pos = c->len;
         if (reachable) {
+            /* Executed on entry only (back-edges skip it): pays the block before the loop. */
+            uint32_t cost = take_pending(c);
             begin_op(c, WGE_OP_LOOP);
-            f->loop_cost_pos = c->len;
-            put32(c, 0);
+            put32(c, cost);
             place_label(c);
         }
     }
@@ -1710,11 +1752,14 @@ static void compile_else(compiler *c)
     c->vsh += f->nresults;
     if (!unreachable_now(c)) {
         for (uint32_t i = f->height; i < c->vsh; i++) materialize(c, i);
+        uint32_t cost = take_pending(c);
         size_t pos = begin_op(c, WGE_OP_BR);
         size_t field = c->len;
         put32(c, 0);
+        put1(c, cost);
         add_fixup(c, f, field, pos);
     }
+    c->pending = 0; /* the else arm starts a block of its own */
     if (f->has_else_fixup) {
         patch32(c, f->else_field, (uint32_t)(int32_t)((long)c->len - (long)f->else_instr));
         f->has_else_fixup = false;
@@ -1781,15 +1826,18 @@ static void compile_instr(compiler *c, uint8_t op)
         const wge_functype *ft = wge_module_func_type(m, fi);
         uint32_t frame = prepare_call_args(c, ft);
         if (!unreachable_now(c)) {
+            uint32_t cost = take_pending(c);
             if (fi < m->nfuncs_imported) {
                 begin_op(c, WGE_OP_CALL_IMPORT);
                 put32(c, fi);
                 put1(c, frame);
+                put1(c, cost);
             } else {
                 size_t pos = begin_op(c, WGE_OP_CALL);
                 /* Holds the function index until link_calls() makes it a displacement. */
                 put32(c, fi);
                 put1(c, frame);
+                put1(c, cost);
                 if (c->ncalls == c->callscap) {
                     size_t ncap = c->callscap ? c->callscap * 2 : 64;
                     size_t *n = realloc(c->calls, ncap * sizeof *n);
@@ -1815,11 +1863,13 @@ static void compile_instr(compiler *c, uint8_t op)
         uint32_t frame = prepare_call_args(c, ft);
         if (!unreachable_now(c)) {
             uint32_t sidx = operand_slot(c, &idx, idx_h);
+            uint32_t cost = take_pending(c);
             begin_op(c, WGE_OP_CALL_INDIRECT);
             put32(c, ti);
             put32(c, tab);
             put1(c, sidx);
             put1(c, frame);
+            put1(c, cost);
         }
         push_call_results(c, ft);
         break;
@@ -2199,6 +2249,7 @@ static void compile_body(compiler *c, uint32_t di)
     c->csn = 0;
     c->fxn = 0;
     c->npool = 0;
+    c->pending = 0;
     place_label(c);
     c->r = (wge_reader){.base = m->bytes, .pos = fn->expr_offset, .end = fn->expr_end};
     push_ctrl(c, CF_FUNC, 0, NULL, ft->nresults, wge_functype_results(ft));
@@ -2207,23 +2258,21 @@ static void compile_body(compiler *c, uint32_t di)
         c->instr_offset = c->r.pos;
         if (wge_reader_eof(&c->r)) MALFORMED("unexpected end of function body (END opcode expected)");
         uint8_t op = read_u8(c);
-        c->cs[top_ctrl(c)->region].cost++;
+        if (!unreachable_now(c)) c->pending++; /* dead code is never executed, never paid */
         compile_instr(c, op);
     }
     if (!wge_reader_eof(&c->r)) {
         c->instr_offset = c->r.pos;
         MALFORMED("section size mismatch: operators remain after the end of the function");
     }
-    uint64_t entry_cost = c->wm->metering ? c->cs[0].cost : 0;
     uint32_t npool = c->pool_reserve < c->npool ? c->pool_reserve : c->npool;
     size_t pool_offset = c->len - header;
     for (uint32_t p = 0; p < npool; p++) put64(c, c->pool[p]);
     c->code[header + 0] = (uint16_t)(c->nlocals + c->pool_reserve + c->max_height);
     c->code[header + 1] = (uint16_t)ft->nparams;
     c->code[header + 2] = (uint16_t)fn->nlocals;
-    patch32(c, header + 3, entry_cost > UINT32_MAX ? UINT32_MAX : (uint32_t)entry_cost);
-    c->code[header + 5] = (uint16_t)c->pool_reserve;
-    patch32(c, header + 6, c->pool_reserve ? (uint32_t)pool_offset : 0);
+    c->code[header + 3] = (uint16_t)c->pool_reserve;
+    patch32(c, header + 4, c->pool_reserve ? (uint32_t)pool_offset : 0);
 }
 
 /* Compiles defined function `di` (function index nimported + di). */

@@ -17,22 +17,24 @@ static const char *const op_names[WGE_OP_COUNT] = {
 
 /*
  * Operand formats: one character per operand. s = slot, n = small number
- * (one unit), i = imm32, l = imm64, r = rel32, t = br_table (count and targets).
+ * (one unit), f = fuel cost (one unit), i = imm32, l = imm64, r = rel32,
+ * t = br_table (count, fuel cost, targets).
  */
 static const char *op_format(enum wge_op op)
 {
     switch (op) {
-    case WGE_OP_UNREACHABLE:
-    case WGE_OP_RETURN: return "";
-    case WGE_OP_BR: return "r";
+    case WGE_OP_UNREACHABLE: return "";
+    case WGE_OP_RETURN: return "f";
+    case WGE_OP_BR: return "rf";
     case WGE_OP_BR_IF:
-    case WGE_OP_BR_UNLESS: return "sr";
+    case WGE_OP_BR_UNLESS: return "srf";
     case WGE_OP_BR_TABLE: return "st";
-    case WGE_OP_LOOP: return "i";
-    case WGE_OP_RETURN1: return "s";
-    case WGE_OP_CALL: return "rs";
-    case WGE_OP_CALL_IMPORT: return "is";
-    case WGE_OP_CALL_INDIRECT: return "iiss";
+    case WGE_OP_LOOP:
+    case WGE_OP_CHARGE: return "i";
+    case WGE_OP_RETURN1: return "sf";
+    case WGE_OP_CALL: return "rsf";
+    case WGE_OP_CALL_IMPORT: return "isf";
+    case WGE_OP_CALL_INDIRECT: return "iissf";
     case WGE_OP_MOV: return "ss";
     case WGE_OP_MOV2: return "ssss";
     case WGE_OP_LEA: return "sssni";
@@ -61,11 +63,11 @@ static const char *op_format(enum wge_op op)
     }
     if (op >= WGE_OP_I32_LOAD && op <= WGE_OP_I64_STORE32) return "ssii";
     if (op >= WGE_OP_I32_LOAD_X && op <= WGE_OP_I64_STORE32_X) return "sssnii";
-    if (op >= WGE_OP_BR_I32_EQ && op <= WGE_OP_BR_I32_GE_U) return "ssr";
-    if (op >= WGE_OP_BR_I32_EQ_I && op <= WGE_OP_BR_I32_GE_U_I) return "sir";
+    if (op >= WGE_OP_BR_I32_EQ && op <= WGE_OP_BR_I32_GE_U) return "ssrf";
+    if (op >= WGE_OP_BR_I32_EQ_I && op <= WGE_OP_BR_I32_GE_U_I) return "sirf";
     if (op >= WGE_OP_I32_ADD_I && op <= WGE_OP_I64_SHR_S_I) return "ssi";
     if (op >= WGE_OP_ADD_BR_EQ && op <= WGE_OP_ADDI_BR_GE_U_I) {
-        static const char *const forms[4] = {"ssssr", "sssir", "ssisr", "ssiir"};
+        static const char *const forms[4] = {"ssssrf", "sssirf", "ssisrf", "ssiirf"};
         return forms[(op - WGE_OP_ADD_BR_EQ) % 4];
     }
     /* numeric: unary d a, binary d a b */
@@ -94,14 +96,15 @@ static size_t op_units(const uint16_t *p)
     for (; *f; f++) {
         switch (*f) {
         case 's':
-        case 'n': n += 1; break;
+        case 'n':
+        case 'f': n += 1; break;
         case 'i':
         case 'r': n += 2; break;
         case 'l': n += 4; break;
         case 't': {
             uint32_t count;
             memcpy(&count, p + n, 4);
-            n += 2 + 2 * ((size_t)count + 1);
+            n += 3 + 2 * ((size_t)count + 1);
             break;
         }
         }
@@ -118,17 +121,16 @@ bool wg_module_dump_code(const wg_module *wm, uint32_t funcidx, FILE *out)
     const uint16_t *end = di + 1 < m->nfuncs - m->nfuncs_imported
                               ? wm->code + wm->func_code[di + 1]
                               : wm->code + wm->code_units;
-    uint32_t cost, pool_offset;
-    memcpy(&cost, start + 3, 4);
-    memcpy(&pool_offset, start + 6, 4);
-    fprintf(out, "function %u: %u slots, %u params, %u locals, entry cost %u, %u pooled constants\n",
-            funcidx, start[0], start[1], start[2], cost, start[5]);
-    for (uint32_t k = 0; k < start[5]; k++) {
+    uint32_t pool_offset;
+    memcpy(&pool_offset, start + 4, 4);
+    fprintf(out, "function %u: %u slots, %u params, %u locals, %u pooled constants\n", funcidx,
+            start[0], start[1], start[2], start[3]);
+    for (uint32_t k = 0; k < start[3]; k++) {
         uint64_t v;
         memcpy(&v, start + pool_offset + 4 * k, 8);
         fprintf(out, "  pool s%u = 0x%" PRIx64 "\n", start[1] + start[2] + k, v);
     }
-    if (start[5]) end = start + pool_offset;
+    if (start[3]) end = start + pool_offset;
     for (const uint16_t *p = start + WGE_FUNC_HEADER_UNITS; p < end;) {
         enum wge_op op = (enum wge_op)p[0];
         if (op >= WGE_OP_COUNT) {
@@ -141,6 +143,7 @@ bool wg_module_dump_code(const wg_module *wm, uint32_t funcidx, FILE *out)
             switch (*f) {
             case 's': fprintf(out, " s%u", p[k]); k += 1; break;
             case 'n': fprintf(out, " <<%u", p[k]); k += 1; break;
+            case 'f': fprintf(out, " $%u", p[k]); k += 1; break;
             case 'i': {
                 uint32_t v;
                 memcpy(&v, p + k, 4);
@@ -165,8 +168,8 @@ bool wg_module_dump_code(const wg_module *wm, uint32_t funcidx, FILE *out)
             case 't': {
                 uint32_t count;
                 memcpy(&count, p + k, 4);
-                k += 2;
-                fprintf(out, " [");
+                fprintf(out, " $%u [", p[k + 2]);
+                k += 3;
                 for (uint32_t i = 0; i <= count; i++) {
                     uint32_t v;
                     memcpy(&v, p + k, 4);

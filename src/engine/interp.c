@@ -71,7 +71,8 @@ static __attribute__((noinline)) wg_trap_kind refuel(wg_instance *e, int64_t *fu
     if (e->deadline_ns && wg_now_ns() >= e->deadline_ns) return WG_TRAP_TIMEOUT;
     int64_t slice = SLICE;
     if (e->fuel_limit) {
-        if (e->fuel_used >= e->fuel_limit) return WG_TRAP_FUEL_EXHAUSTED;
+        /* Using the budget exactly is allowed: the slice left is then 0, and any more is over. */
+        if (e->fuel_used > e->fuel_limit) return WG_TRAP_FUEL_EXHAUSTED;
         uint64_t left = e->fuel_limit - e->fuel_used;
         if (left < (uint64_t)slice) slice = (int64_t)left;
     }
@@ -210,8 +211,8 @@ static inline void copy_pool(wg_value *dst, const uint16_t *src, uint32_t n)
 static inline void init_frame(wg_value *fp, const uint16_t *h)
 {
     zero_slots(fp + h[1], h[2]);
-    uint32_t npool = h[5];
-    if (npool) copy_pool(fp + h[1] + h[2], h + imm32(h + 6), npool);
+    uint32_t npool = h[3];
+    if (npool) copy_pool(fp + h[1] + h[2], h + imm32(h + 4), npool);
 }
 
 /* A reference held by an element segment item, evaluated for this instance. */
@@ -278,64 +279,84 @@ static wg_trap *run(wg_instance *entry, wge_stack *st, const uint16_t *header, w
         goto trap;                                                                                 \
     } while (0)
 /*
- * Takes a branch. A backward branch always targets a LOOP instruction (ops.h):
- * it pays that loop's cost itself and continues after it, saving a dispatch
- * per iteration.
+ * Metering (ops.h): every block-ending instruction pays its block with PAY,
+ * which only subtracts; POLL checks the running slice where execution can
+ * go on indefinitely: backward branches, loop entries and calls.
+ */
+#define PAY(cost) (fuel -= (int64_t)(cost))
+#define POLL()                                                                                     \
+    do {                                                                                           \
+        if (UNLIKELY(fuel < 0)) {                                                                  \
+            wg_trap_kind k_ = refuel(entry, &fuel);                                                \
+            if (k_) TRAP(k_);                                                                      \
+        }                                                                                          \
+    } while (0)
+/* Bulk operations also pay for their length (a unit per 64 bytes or 16 table elements), and poll. */
+#define CHARGE(cost)                                                                               \
+    do {                                                                                           \
+        PAY(cost);                                                                                 \
+        POLL();                                                                                    \
+    } while (0)
+/*
+ * Takes a branch whose block was paid. A backward branch always targets a
+ * LOOP instruction (ops.h), which only pays the code before the loop: it
+ * polls and continues after it, saving a dispatch per iteration.
  */
 #define JUMP(rel)                                                                                  \
     do {                                                                                           \
         int32_t rel_ = (int32_t)(rel);                                                             \
         ip += rel_;                                                                                \
         if (rel_ < 0) {                                                                            \
-            CHARGE(imm32(ip + 1));                                                                 \
+            POLL();                                                                                \
             ip += 3;                                                                               \
         }                                                                                          \
         NEXT();                                                                                    \
     } while (0)
-#define CHARGE(cost)                                                                               \
-    do {                                                                                           \
-        fuel -= (int64_t)(cost);                                                                   \
-        if (UNLIKELY(fuel < 0)) {                                                                  \
-            wg_trap_kind k_ = refuel(entry, &fuel);                                                \
-            if (k_) TRAP(k_);                                                                      \
-        }                                                                                          \
-    } while (0)
 
     /* Prologue of the entry function: its frame was checked by the caller. */
-    {
-        init_frame(fp, ip);
-        uint32_t cost = imm32(ip + 3);
-        ip += WGE_FUNC_HEADER_UNITS;
-        CHARGE(cost);
-    }
+    init_frame(fp, ip);
+    ip += WGE_FUNC_HEADER_UNITS;
+    POLL();
     NEXT();
 
     /* ---- control ---- */
 L_UNREACHABLE:
     TRAP(WG_TRAP_UNREACHABLE);
 L_BR:
+    PAY(ip[3]);
     JUMP(imm32(ip + 1));
 L_BR_IF:
+    PAY(ip[4]);
     if (S(1).u32) JUMP(imm32(ip + 2));
-    ip += 4;
+    ip += 5;
     NEXT();
 L_BR_UNLESS:
+    PAY(ip[4]);
     if (!S(1).u32) JUMP(imm32(ip + 2));
-    ip += 4;
+    ip += 5;
     NEXT();
 L_BR_TABLE: {
     uint32_t i = S(1).u32, n = imm32(ip + 2);
+    PAY(ip[4]);
     if (i > n) i = n;
-    JUMP(imm32(ip + 4 + 2 * (size_t)i));
+    JUMP(imm32(ip + 5 + 2 * (size_t)i));
 }
 L_LOOP:
-    CHARGE(imm32(ip + 1));
+    PAY(imm32(ip + 1));
+    POLL();
+    ip += 3;
+    NEXT();
+L_CHARGE:
+    PAY(imm32(ip + 1));
     ip += 3;
     NEXT();
 L_RETURN1:
+    PAY(ip[2]);
     fp[0] = S(1);
-    /* fall through */
+    goto leave;
 L_RETURN:
+    PAY(ip[1]);
+leave:
     if (UNLIKELY(ft == frames_base)) goto done;
     ft--;
     ip = ft->ip;
@@ -348,9 +369,10 @@ L_RETURN:
     NEXT();
 
 L_CALL:
+    PAY(ip[4]);
     callee = ip + (int32_t)imm32(ip + 1);
     nfp = fp + ip[3];
-    ip += 4;
+    ip += 5;
 enter: /* callee: header of a function of `inst`; nfp: its frame; ip: return address */
     if (UNLIKELY(nfp + callee[0] > slots_end || ft == st->frames_end)) {
         ip = callee; /* attribute the trap to the callee */
@@ -363,15 +385,17 @@ enter: /* callee: header of a function of `inst`; nfp: its frame; ip: return add
     init_frame(nfp, callee);
     fp = nfp;
     ip = callee + WGE_FUNC_HEADER_UNITS;
-    CHARGE(imm32(callee + 3));
+    POLL();
     NEXT();
 
 L_CALL_IMPORT:
+    PAY(ip[4]);
     callf = inst->funcs[imm32(ip + 1)];
     nfp = fp + ip[3];
-    ip += 4;
+    ip += 5;
     goto call_func;
 L_CALL_INDIRECT: {
+    PAY(ip[7]);
     wg_table *tab = inst->tables[imm32(ip + 3)];
     uint32_t i = S(5).u32;
     if (UNLIKELY(i >= tab->size)) {
@@ -387,7 +411,7 @@ L_CALL_INDIRECT: {
     if (UNLIKELY(callf->type != expect) && !wge_functype_equal(callf->type, expect))
         TRAP(WG_TRAP_INDIRECT_TYPE);
     nfp = fp + ip[6];
-    ip += 7;
+    ip += 8;
     if (LIKELY(callf->inst == inst)) {
         callee = callf->code;
         goto enter;
@@ -409,10 +433,11 @@ call_func:
         init_frame(nfp, callee);
         fp = nfp;
         ip = callee + WGE_FUNC_HEADER_UNITS;
-        CHARGE(imm32(callee + 3));
+        POLL();
         NEXT();
     }
     /* A host function. Arguments are copied so results may be written in place. */
+    POLL();
     {
         uint32_t np = callf->type->nparams, nr = callf->type->nresults;
         wg_value argbuf[16];
@@ -965,12 +990,13 @@ L_F64_MULSUB: {
 
     /* ---- fused compare-and-branch ---- */
 #define BRCMP(name, field, op)                                                                     \
-    L_BR_I32_##name : if (S(1).field op S(2).field) JUMP(imm32(ip + 3));                           \
-    ip += 5;                                                                                       \
-    NEXT();                                                                                        \
-    L_BR_I32_##name##_I : if (S(1).field op(__typeof__(S(1).field))imm32(ip + 2))                 \
-        JUMP(imm32(ip + 4));                                                                       \
+    L_BR_I32_##name : PAY(ip[5]);                                                                  \
+    if (S(1).field op S(2).field) JUMP(imm32(ip + 3));                                             \
     ip += 6;                                                                                       \
+    NEXT();                                                                                        \
+    L_BR_I32_##name##_I : PAY(ip[6]);                                                              \
+    if (S(1).field op(__typeof__(S(1).field))imm32(ip + 2)) JUMP(imm32(ip + 4));                  \
+    ip += 7;                                                                                       \
     NEXT();
     BRCMP(EQ, u32, ==)
     BRCMP(NE, u32, !=)
@@ -992,31 +1018,35 @@ L_F64_MULSUB: {
     L_ADD_BR_##name : {                                                                            \
         uint32_t v = S(2).u32 + S(3).u32;                                                          \
         S(1).u32 = v;                                                                              \
+        PAY(ip[7]);                                                                                \
         if ((__typeof__(S(1).field))v op S(4).field) JUMP(imm32(ip + 5));                         \
-        ip += 7;                                                                                   \
+        ip += 8;                                                                                   \
         NEXT();                                                                                    \
     }                                                                                              \
     L_ADD_BR_##name##_I : {                                                                        \
         uint32_t v = S(2).u32 + S(3).u32;                                                          \
         S(1).u32 = v;                                                                              \
+        PAY(ip[8]);                                                                                \
         if ((__typeof__(S(1).field))v op(__typeof__(S(1).field)) imm32(ip + 4))                   \
             JUMP(imm32(ip + 6));                                                                   \
-        ip += 8;                                                                                   \
+        ip += 9;                                                                                   \
         NEXT();                                                                                    \
     }                                                                                              \
     L_ADDI_BR_##name : {                                                                           \
         uint32_t v = S(2).u32 + imm32(ip + 3);                                                     \
         S(1).u32 = v;                                                                              \
+        PAY(ip[8]);                                                                                \
         if ((__typeof__(S(1).field))v op S(5).field) JUMP(imm32(ip + 6));                         \
-        ip += 8;                                                                                   \
+        ip += 9;                                                                                   \
         NEXT();                                                                                    \
     }                                                                                              \
     L_ADDI_BR_##name##_I : {                                                                       \
         uint32_t v = S(2).u32 + imm32(ip + 3);                                                     \
         S(1).u32 = v;                                                                              \
+        PAY(ip[9]);                                                                                \
         if ((__typeof__(S(1).field))v op(__typeof__(S(1).field)) imm32(ip + 5))                   \
             JUMP(imm32(ip + 7));                                                                   \
-        ip += 9;                                                                                   \
+        ip += 10;                                                                                   \
         NEXT();                                                                                    \
     }
     ADDBR(EQ, u32, ==)
@@ -1032,6 +1062,8 @@ L_F64_MULSUB: {
 #undef ADDBR
 
 done:
+    /* The last blocks were paid without a poll: a budget they overran is still exhausted. */
+    POLL();
     st->frames_top = frames_base;
     entry->slice_left = fuel;
     return NULL;
@@ -1053,6 +1085,8 @@ trap:
 #undef RELOAD_MEMORY
 #undef SWITCH_INSTANCE
 #undef TRAP
+#undef PAY
+#undef POLL
 #undef CHARGE
 #undef JUMP
 }

@@ -22,6 +22,7 @@
  *   opcode unit (an index into the interpreter's dispatch table) followed
  *   by operands:
  *     d, a, b, c  slot indices (one unit each; the frame is limited to 65535 slots)
+ *     cost        fuel paid by a block-ending instruction (one unit; see Metering)
  *     imm32       a 32-bit immediate in two units, little-endian (memory
  *                 offsets, indices, i32/f32 constants, fuel costs)
  *     imm64       a 64-bit immediate in four units
@@ -44,7 +45,6 @@
  * Function header
  *   Every function's code starts with a header (WGE_FUNC_HEADER_UNITS units):
  *     frame_slots, nparams (slots), nzero (declared locals to zero),
- *     entry_cost (imm32: fuel charged on entry),
  *     npool, pool_offset (imm32: units from the header to the pool values),
  *   then the first instruction. CALL instructions hold the displacement of
  *   the callee's header.
@@ -58,37 +58,46 @@
  *   [params][declared locals][pool][operand stack].
  *
  * Metering
- *   Fuel is charged per region, not per instruction: on entry a function is
- *   charged the static instruction count of its body outside loops; each
- *   loop is charged the static instruction count of its body outside nested
- *   loops, on entry (by its LOOP instruction) and on every iteration (by the
- *   backward branch, which reads the cost from the LOOP instruction it
- *   targets and continues after it). Every backward branch targets a LOOP
- *   instruction; the compiler emits one at each loop header even without
- *   metering (with cost 0) to keep that true. The deadline and interrupt flag are checked
- *   whenever the running fuel slice runs out (see interp.c). So every
- *   instruction executed has been paid for, and an infinite loop without
- *   calls is still stopped.
+ *   Fuel counts WebAssembly instructions executed, charged per basic block:
+ *   the compiler counts the reachable instructions of the source since the
+ *   last charge, and the next instruction that ends a block (a branch of
+ *   any kind, a call, a return, and LOOP on entry to a loop) carries that
+ *   count as its cost operand and pays it when it executes, taken or not.
+ *   A count that does not fit in a unit is paid by a CHARGE instruction
+ *   first. Code after a block's end continues the block of the path that
+ *   fell through, so a path that branched there pays for instructions it
+ *   skipped: an overcharge bounded by the size of the block, never a charge
+ *   missed. A block that traps is not paid.
+ *   Paying only subtracts. The running slice is checked (see interp.c:
+ *   fuel budget, deadline, interrupt flag) where execution could otherwise
+ *   go on without end: on every backward branch, on loop entry, on every
+ *   call, and once more when the outermost function returns, so a budget
+ *   used exactly succeeds and one unit less traps.
+ *   Every backward branch targets a LOOP instruction, which the compiler
+ *   emits at each loop header even without metering (with cost 0); the
+ *   branch polls and continues after it, since the LOOP's own cost is for
+ *   the code before the loop.
  */
 #ifndef WASMGATE_ENGINE_OPS_H
 #define WASMGATE_ENGINE_OPS_H
 
-#define WGE_FUNC_HEADER_UNITS 8
+#define WGE_FUNC_HEADER_UNITS 6
 
 /* X(name) for every operation; operands in the comment. */
 #define WGE_OPS(X)                                                                                 \
     /* control */                                                                                  \
     X(UNREACHABLE)      /* */                                                                      \
-    X(BR)               /* rel32 */                                                                \
-    X(BR_IF)            /* a rel32 : branch if a.i32 != 0 */                                       \
-    X(BR_UNLESS)        /* a rel32 : branch if a.i32 == 0 */                                       \
-    X(BR_TABLE)         /* a n rel32*(n+1) : last entry is the default */                          \
-    X(LOOP)             /* imm32 cost : fuel charge and deadline poll at a loop header */          \
-    X(RETURN)           /* : results already in slots [0, nresults) */                             \
-    X(RETURN1)          /* a : slot 0 = a, return */                                               \
-    X(CALL)             /* rel32 (callee header) d : callee frame starts at slot d */              \
-    X(CALL_IMPORT)      /* imm32 funcidx, d */                                                     \
-    X(CALL_INDIRECT)    /* imm32 typeidx, imm32 tableidx, a (element index), d */                  \
+    X(BR)               /* rel32 cost */                                                           \
+    X(BR_IF)            /* a rel32 cost : branch if a.i32 != 0 */                                  \
+    X(BR_UNLESS)        /* a rel32 cost : branch if a.i32 == 0 */                                  \
+    X(BR_TABLE)         /* a imm32(n) cost rel32*(n+1) : last entry is the default */              \
+    X(LOOP)             /* imm32 cost : pays the code before the loop, polls the slice */          \
+    X(CHARGE)           /* imm32 cost : pays a block too costly for a cost unit */                 \
+    X(RETURN)           /* cost : results already in slots [0, nresults) */                        \
+    X(RETURN1)          /* a cost : slot 0 = a, return */                                          \
+    X(CALL)             /* rel32 (callee header) d cost : callee frame starts at slot d */         \
+    X(CALL_IMPORT)      /* imm32 funcidx, d, cost */                                               \
+    X(CALL_INDIRECT)    /* imm32 typeidx, imm32 tableidx, a (element index), d, cost */            \
     /* data movement */                                                                            \
     X(MOV)              /* d a */                                                                  \
     X(MOV2)             /* d a e b : d = a, then e = b (two moves, one dispatch) */                \
@@ -172,16 +181,16 @@
     X(I32_EQ_I) X(I32_NE_I) X(I32_LT_S_I) X(I32_LT_U_I) X(I32_GT_S_I) X(I32_GT_U_I)                \
     X(I32_LE_S_I) X(I32_LE_U_I) X(I32_GE_S_I) X(I32_GE_U_I)                                        \
     X(I64_ADD_I) X(I64_SUB_I) X(I64_AND_I) X(I64_SHL_I) X(I64_SHR_U_I) X(I64_SHR_S_I)              \
-    /* fused compare-and-branch: a b rel32 (branch if the comparison holds) */                    \
+    /* fused compare-and-branch: a b rel32 cost (branch if the comparison holds) */               \
     X(BR_I32_EQ) X(BR_I32_NE) X(BR_I32_LT_S) X(BR_I32_LT_U) X(BR_I32_GT_S) X(BR_I32_GT_U)          \
     X(BR_I32_LE_S) X(BR_I32_LE_U) X(BR_I32_GE_S) X(BR_I32_GE_U)                                    \
-    /* fused compare with immediate and branch: a imm32 rel32 */                                  \
+    /* fused compare with immediate and branch: a imm32 rel32 cost */                             \
     X(BR_I32_EQ_I) X(BR_I32_NE_I) X(BR_I32_LT_S_I) X(BR_I32_LT_U_I) X(BR_I32_GT_S_I)               \
     X(BR_I32_GT_U_I) X(BR_I32_LE_S_I) X(BR_I32_LE_U_I) X(BR_I32_GE_S_I) X(BR_I32_GE_U_I)          \
     /* fused add, compare and branch (loop increments): d = a + b (or + imm32 k), then branch if   \
        d compares true against c (or imm32):                                                        \
-       ADD_BR_c d a b c rel32, ADD_BR_c_I d a b imm32 rel32,                                        \
-       ADDI_BR_c d a imm32(k) c rel32, ADDI_BR_c_I d a imm32(k) imm32 rel32 */                      \
+       ADD_BR_c d a b c rel32 cost, ADD_BR_c_I d a b imm32 rel32 cost,                              \
+       ADDI_BR_c d a imm32(k) c rel32 cost, ADDI_BR_c_I d a imm32(k) imm32 rel32 cost */            \
     WGE_ADD_BR(X, EQ) WGE_ADD_BR(X, NE) WGE_ADD_BR(X, LT_S) WGE_ADD_BR(X, LT_U)                    \
     WGE_ADD_BR(X, GT_S) WGE_ADD_BR(X, GT_U) WGE_ADD_BR(X, LE_S) WGE_ADD_BR(X, LE_U)                \
     WGE_ADD_BR(X, GE_S) WGE_ADD_BR(X, GE_U)

@@ -441,6 +441,55 @@ out:
     wg_module_free(m);
 }
 
+/* Fuel counts the instructions executed, per basic block (ops.h "Metering"). */
+static uint64_t fuel_for(wg_instance *inst, const char *fn, int32_t arg)
+{
+    wg_instance_set_fuel(inst, 1u << 30);
+    wg_value a = {.i32 = arg}, r;
+    wg_trap *t = wg_func_call(wg_instance_func(inst, fn), &a, 1, &r, 1);
+    CHECK(t == NULL);
+    wg_trap_free(t);
+    return wg_instance_fuel_consumed(inst);
+}
+
+static void test_fuel_is_charged_per_basic_block(void)
+{
+    wg_module *m = load("limits");
+    if (!m) return;
+    wg_instance *inst = limits_instance(m, NULL);
+    if (!inst) goto out;
+    /*
+     * countdown: `loop` (1, paid on entry), a body of 8 instructions paid on
+     * every iteration by its br_if, then `end local.get end` (3) paid by the return.
+     */
+    CHECK_EQ(fuel_for(inst, "countdown", 1), 8 * 1 + 4);
+    CHECK_EQ(fuel_for(inst, "countdown", 1000), 8 * 1000 + 4);
+    /* calls: per iteration 2 before the call, 2 in $leaf, 6 after it. */
+    CHECK_EQ(fuel_for(inst, "calls", 1000), 10 * 1000 + 4);
+    /* early: the taken exit pays `local.get if` and `i32.const return`; the other path 2 + 6. */
+    CHECK_EQ(fuel_for(inst, "early", 1), 4);
+    CHECK_EQ(fuel_for(inst, "early", 0), 8);
+    /* A budget used exactly succeeds, one less traps, also across many internal fuel slices. */
+    uint64_t need = fuel_for(inst, "countdown", 100000);
+    CHECK_EQ(need, 8 * 100000 + 4);
+    wg_value a = {.i32 = 100000}, r;
+    wg_instance_set_fuel(inst, need);
+    CHECK(wg_func_call(wg_instance_func(inst, "countdown"), &a, 1, &r, 1) == NULL);
+    CHECK_EQ(wg_instance_fuel_consumed(inst), need);
+    wg_instance_set_fuel(inst, need - 1);
+    wg_trap *t = wg_func_call(wg_instance_func(inst, "countdown"), &a, 1, &r, 1);
+    CHECK(t != NULL && wg_trap_kind_of(t) == WG_TRAP_FUEL_EXHAUSTED);
+    wg_trap_free(t);
+    wg_instance_set_fuel(inst, 3);
+    a.i32 = 1;
+    t = wg_func_call(wg_instance_func(inst, "early"), &a, 1, &r, 1);
+    CHECK(t != NULL && wg_trap_kind_of(t) == WG_TRAP_FUEL_EXHAUSTED);
+    wg_trap_free(t);
+    wg_instance_free(inst);
+out:
+    wg_module_free(m);
+}
+
 static void test_infinite_loop_without_calls_is_stopped_by_the_deadline(void)
 {
     wg_module *m = load("limits");
@@ -775,6 +824,7 @@ int main(void)
     RUN_TEST(test_a_trapping_start_function_fails_instantiation_with_the_trap);
     RUN_TEST(test_infinite_loop_without_calls_is_stopped_by_fuel);
     RUN_TEST(test_fuel_is_charged_deterministically_and_grows_with_work);
+    RUN_TEST(test_fuel_is_charged_per_basic_block);
     RUN_TEST(test_infinite_loop_without_calls_is_stopped_by_the_deadline);
     RUN_TEST(test_interrupt_from_another_thread_stops_a_running_loop);
     RUN_TEST(test_unbounded_recursion_traps_and_the_instance_stays_usable);

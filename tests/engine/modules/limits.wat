@@ -25,6 +25,10 @@
       (local.set 1 (i32.add (local.get 1) (call $leaf)))
       (br_if $l (i32.lt_s (local.get 1) (local.get 0))))
     (local.get 1))
+  ;; fuel per basic block: the early exit pays only for what it executed
+  (func (export "early") (param i32) (result i32)
+    (if (local.get 0) (then (return (i32.const 7))))
+    (i32.add (i32.mul (local.get 0) (i32.const 3)) (i32.const 5)))
   (func (export "fill") (param i32 i32)        ;; memory.fill of n bytes at 0
     (memory.fill (i32.const 0) (local.get 0) (local.get 1)))
 )
