@@ -123,6 +123,16 @@ typedef struct compiler {
     uint64_t pending;
 
     /*
+     * Declared locals (bit i: local i, for i < 64) that still hold the zero
+     * they start with: not written since function entry. Writes only take
+     * bits away, so at a forward branch's target the set is a subset of
+     * what held where the branch was; a loop clears it, since its back
+     * edges come from code not compiled yet. Setting such a local to zero
+     * emits nothing.
+     */
+    uint64_t zero_locals;
+
+    /*
      * Peephole state: the last emitted instruction, and the position of its
      * destination operand if it wrote a fresh TEMP that may be redirected.
      * Both are cleared when a label is placed, since a join point may carry
@@ -497,34 +507,40 @@ static void materialize_for_block(compiler *c, uint32_t nparams)
 }
 
 /*
+ * Inside a loop, the pool slot holding constant `bits` (added to the pool if
+ * needed), or NO_SLOT. In the first pass (nothing reserved) the slot number
+ * is a placeholder: that code is discarded.
+ */
+static uint32_t pool_slot(compiler *c, uint64_t bits, bool wide)
+{
+    if (unreachable_now(c) || top_ctrl(c)->region == 0) return NO_SLOT;
+    uint32_t k = 0;
+    while (k < c->npool && !(c->pool[k] == bits && c->pool_wide[k] == wide)) k++;
+    if (k == c->npool && c->npool < POOL_SIZE) {
+        c->pool[c->npool] = bits;
+        c->pool_wide[c->npool] = wide;
+        c->npool++;
+    }
+    if (k < c->npool && (c->pool_reserve == 0 || k < c->pool_reserve)) return c->nlocals + k;
+    return NO_SLOT;
+}
+
+/*
  * The slot an operand (already popped, formerly at height h) can be read
  * from. A constant or an address is first computed into the (now free)
- * home slot.
+ * home slot, except that inside a loop a constant is read from the pool (no
+ * instruction).
  */
 static uint32_t operand_slot(compiler *c, vsval *v, uint32_t h)
 {
     switch (v->kind) {
     case VS_LOCAL: return v->local;
     case VS_TEMP: return home(c, h);
-    case VS_CONST:
-        /*
-         * Inside a loop, a constant operand is read from the pool (no
-         * instruction). In the first pass (nothing reserved) the slot
-         * number is a placeholder: that code is discarded.
-         */
-        if (!unreachable_now(c) && top_ctrl(c)->region != 0) {
-            bool wide = v->type == WG_I64 || v->type == WG_F64 || wge_is_reftype(v->type);
-            uint64_t bits = wide ? v->bits : (uint32_t)v->bits;
-            uint32_t k = 0;
-            while (k < c->npool && !(c->pool[k] == bits && c->pool_wide[k] == wide)) k++;
-            if (k == c->npool && c->npool < POOL_SIZE) {
-                c->pool[c->npool] = bits;
-                c->pool_wide[c->npool] = wide;
-                c->npool++;
-            }
-            if (k < c->npool && (c->pool_reserve == 0 || k < c->pool_reserve))
-                return c->nlocals + k;
-        }
+    case VS_CONST: {
+        bool wide = v->type == WG_I64 || v->type == WG_F64 || wge_is_reftype(v->type);
+        uint32_t s = pool_slot(c, wide ? v->bits : (uint32_t)v->bits, wide);
+        if (s != NO_SLOT) return s;
+    }
         /* fall through */
     default:
         if (!unreachable_now(c)) emit_value_to(c, v, home(c, h), home(c, h));
@@ -1014,8 +1030,8 @@ static void init_numops(void)
     BI(0x74, I32, I32, I32_SHL);
     BI(0x75, I32, I32, I32_SHR_S);
     BI(0x76, I32, I32, I32_SHR_U);
-    B(0x77, I32, I32, I32_ROTL);
-    B(0x78, I32, I32, I32_ROTR);
+    BI(0x77, I32, I32, I32_ROTL);
+    BI(0x78, I32, I32, I32_ROTR);
     U(0x79, I64, I64, I64_CLZ);
     U(0x7a, I64, I64, I64_CTZ);
     U(0x7b, I64, I64, I64_POPCNT);
@@ -1310,7 +1326,9 @@ static bool take_last_imm_op(compiler *c, enum wge_op op, const vsval *v, uint32
 
 /*
  * Bit-field idioms of parsers, hashes and codecs: (x >> n) & mask after a
- * shift by a constant, and (x << n) | y after one: one instruction each.
+ * shift by a constant, and (x SH n) | y or (x SH n) ^ y after a shift or
+ * rotate by one (SH: shl, shr_u, rotl; rotr n is rotl 32-n): one
+ * instruction each.
  */
 static bool fuse_bit_field(compiler *c, const numop *n, vsval *a, vsval *b, uint32_t h)
 {
@@ -1326,7 +1344,8 @@ static bool fuse_bit_field(compiler *c, const numop *n, vsval *a, vsval *b, uint
         push_result(c, WG_I32, dst);
         return true;
     }
-    if (n->op == WGE_OP_I32_OR && b->kind != VS_CONST && b->kind != VS_ADDR) {
+    bool is_or = n->op == WGE_OP_I32_OR;
+    if ((is_or || n->op == WGE_OP_I32_XOR) && b->kind != VS_CONST && b->kind != VS_ADDR) {
         /* The shifted operand is the one the last instruction produced; OR commutes. */
         vsval *shifted = NULL, *other = NULL;
         uint32_t other_h = 0;
@@ -1339,8 +1358,21 @@ static bool fuse_bit_field(compiler *c, const numop *n, vsval *a, vsval *b, uint
         uint32_t sh_h = shifted == a ? h : h + 1;
         /* Read the other operand's slot first: taking the shift may not emit code before it. */
         uint32_t so = other->kind == VS_LOCAL ? other->local : home(c, other_h);
-        if (!take_last_imm_op(c, WGE_OP_I32_SHL_I, shifted, sh_h, &src, &sh)) return false;
-        begin_op(c, WGE_OP_I32_SHL_OR);
+        static const struct {
+            enum wge_op shift, with_or, with_xor;
+        } forms[] = {
+            {WGE_OP_I32_SHL_I, WGE_OP_I32_SHL_OR, WGE_OP_I32_SHL_XOR},
+            {WGE_OP_I32_SHR_U_I, WGE_OP_I32_SHR_U_OR, WGE_OP_I32_SHR_U_XOR},
+            {WGE_OP_I32_ROTL_I, WGE_OP_I32_ROTL_OR, WGE_OP_I32_ROTL_XOR},
+            {WGE_OP_I32_ROTR_I, WGE_OP_I32_ROTL_OR, WGE_OP_I32_ROTL_XOR},
+        };
+        size_t f = 0;
+        while (f < sizeof forms / sizeof forms[0] &&
+               !take_last_imm_op(c, forms[f].shift, shifted, sh_h, &src, &sh))
+            f++;
+        if (f == sizeof forms / sizeof forms[0]) return false;
+        if (forms[f].shift == WGE_OP_I32_ROTR_I) sh = 32 - (sh & 31);
+        begin_op(c, is_or ? forms[f].with_or : forms[f].with_xor);
         size_t dst = c->len;
         put1(c, home(c, h));
         put1(c, src);
@@ -1350,6 +1382,34 @@ static bool fuse_bit_field(compiler *c, const numop *n, vsval *a, vsval *b, uint
         return true;
     }
     return false;
+}
+
+/*
+ * x & mask where x was just loaded zero-extended from 8 or 16 bits and the
+ * mask keeps all of those bits: x itself, with no instruction (C code masks
+ * bytes it has just loaded).
+ */
+static bool and_of_loaded(compiler *c, const numop *n, const vsval *a, const vsval *b, uint32_t h)
+{
+    if (n->op != WGE_OP_I32_AND || b->kind != VS_CONST || !c->have_last) return false;
+    uint32_t slot;
+    if (a->kind == VS_LOCAL)
+        slot = a->local;
+    else if (a->kind == VS_TEMP && c->last_dst == c->last_pos + 1)
+        slot = home(c, h);
+    else
+        return false;
+    uint32_t width;
+    switch ((enum wge_op)c->code[c->last_pos]) {
+    case WGE_OP_I32_LOAD8_U:
+    case WGE_OP_I32_LOAD8_U_X: width = 0xff; break;
+    case WGE_OP_I32_LOAD16_U:
+    case WGE_OP_I32_LOAD16_U_X: width = 0xffff; break;
+    default: return false;
+    }
+    if (c->code[c->last_pos + 1] != slot || ((uint32_t)b->bits & width) != width) return false;
+    push(c, *a);
+    return true;
 }
 
 static void compile_binary(compiler *c, const numop *n)
@@ -1365,6 +1425,7 @@ static void compile_binary(compiler *c, const numop *n)
     if (n->in == WG_I32 && compile_address_arith(c, n, &a, &b, h)) return;
     if (fuse_multiply_add(c, n, &a, &b, h)) return;
     if (fuse_bit_field(c, n, &a, &b, h)) return;
+    if (and_of_loaded(c, n, &a, &b, h)) return;
     /* A constant second operand that fits an imm32 uses the _I form. */
     if (n->imm && b.kind == VS_CONST &&
         (n->in == WG_I32 || (int64_t)b.bits == (int64_t)(int32_t)(uint32_t)b.bits)) {
@@ -1405,13 +1466,15 @@ static uint32_t read_memarg(compiler *c, uint32_t natural_log2)
 
 /*
  * The address of a memory access from its operand (popped, formerly at
- * height h): a lazy address is used as it is; one without a base gets its
- * scaled index computed into the home slot first.
+ * height h): a lazy address is used as it is; one without a base takes a
+ * pooled zero as its base inside loops, and elsewhere gets its scaled index
+ * computed into the home slot first.
  */
 static addr address_operand(compiler *c, vsval *a, uint32_t h)
 {
     if (a->kind == VS_ADDR && !unreachable_now(c)) {
         addr x = {a->local, a->idx, a->shift, (uint32_t)a->bits};
+        if (x.base == NO_SLOT) x.base = pool_slot(c, 0, false);
         if (x.base == NO_SLOT) {
             begin_op(c, WGE_OP_I32_SHL_I);
             put1(c, home(c, h));
@@ -1731,6 +1794,7 @@ static void compile_block_start(compiler *c, uint8_t kind)
         f->has_else_fixup = true;
     }
     if (kind == CF_LOOP) {
+        c->zero_locals = 0;
         /* Backward branches target the LOOP instruction and continue after it (ops.h). */
         f->loop_pos = c->len;
         if (reachable) {
@@ -1778,7 +1842,12 @@ static void compile_local_set(compiler *c, uint32_t idx, bool tee)
     wge_valtype t = c->local_types[idx];
     vsval v = pop_type(c, t);
     uint32_t h = c->vsh;
-    if (!unreachable_now(c)) {
+    bool still_zero = idx < 64 && (c->zero_locals >> idx & 1);
+    if (idx < 64) c->zero_locals &= ~(1ull << idx);
+    if (still_zero && v.kind == VS_CONST && v.bits == 0) {
+        /* Zero to a local that still holds its initial zero (see zero_locals): nothing to do. */
+        c->zero_locals |= 1ull << idx;
+    } else if (!unreachable_now(c)) {
         bool refs = false;
         for (uint32_t i = 0; i < c->vsh; i++)
             if (refers_to_local(c, &c->vs[i], idx)) refs = true;
@@ -2250,6 +2319,8 @@ static void compile_body(compiler *c, uint32_t di)
     c->fxn = 0;
     c->npool = 0;
     c->pending = 0;
+    c->zero_locals = 0;
+    for (uint32_t i = ft->nparams; i < c->nlocals && i < 64; i++) c->zero_locals |= 1ull << i;
     place_label(c);
     c->r = (wge_reader){.base = m->bytes, .pos = fn->expr_offset, .end = fn->expr_end};
     push_ctrl(c, CF_FUNC, 0, NULL, ft->nresults, wge_functype_results(ft));

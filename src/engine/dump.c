@@ -84,7 +84,7 @@ static const char *op_format(enum wge_op op)
     if (op >= WGE_OP_I32_WRAP_I64 && op <= WGE_OP_F64_PROMOTE_F32) return "ss";
     if (op >= WGE_OP_F32_MULADD && op <= WGE_OP_F64_MULSUB) return "ssss";
     if (op == WGE_OP_I32_SHR_U_AND_I) return "ssni";
-    if (op == WGE_OP_I32_SHL_OR) return "ssns";
+    if (op >= WGE_OP_I32_SHL_OR && op <= WGE_OP_I32_ROTL_XOR) return "ssns";
     return "sss";
 }
 

@@ -764,8 +764,8 @@ L_REF_IS_NULL:
     BINOP2(I32_SHL, u32, u32, a << (b & 31))
     BINOP2(I32_SHR_S, u32, i32, (int32_t)a >> (b & 31))
     BINOP2(I32_SHR_U, u32, u32, a >> (b & 31))
-    BINOP(I32_ROTL, u32, u32, rotl32(a, b))
-    BINOP(I32_ROTR, u32, u32, rotr32(a, b))
+    BINOP2(I32_ROTL, u32, u32, rotl32(a, b))
+    BINOP2(I32_ROTR, u32, u32, rotr32(a, b))
     BINOP2(I32_EQ, u32, u32, a == b)
     BINOP2(I32_NE, u32, u32, a != b)
     BINOP2(I32_LT_S, i32, u32, a < b)
@@ -954,10 +954,20 @@ L_I32_SHR_U_AND_I:
     S(1).u32 = (S(2).u32 >> ip[3]) & imm32(ip + 4);
     ip += 6;
     NEXT();
-L_I32_SHL_OR:
-    S(1).u32 = (S(2).u32 << ip[3]) | S(4).u32;
-    ip += 5;
-    NEXT();
+#define SHIFTMIX(name, expr)                                                                       \
+    L_I32_##name : {                                                                               \
+        uint32_t a = S(2).u32, n = ip[3], b = S(4).u32;                                            \
+        S(1).u32 = (expr);                                                                         \
+        ip += 5;                                                                                   \
+        NEXT();                                                                                    \
+    }
+    SHIFTMIX(SHL_OR, (a << n) | b)
+    SHIFTMIX(SHR_U_OR, (a >> n) | b)
+    SHIFTMIX(ROTL_OR, rotl32(a, n) | b)
+    SHIFTMIX(SHL_XOR, (a << n) ^ b)
+    SHIFTMIX(SHR_U_XOR, (a >> n) ^ b)
+    SHIFTMIX(ROTL_XOR, rotl32(a, n) ^ b)
+#undef SHIFTMIX
     /* Two roundings, as the separate wasm instructions have: the product is a float/double. */
 L_F32_MULADD: {
     float p = S(3).f32 * S(4).f32;

@@ -172,12 +172,14 @@
     X(F32_DEMOTE_F64) X(F64_PROMOTE_F32)                                                           \
     /* fused multiply then add/subtract, each rounded (not an FMA): d = x + a * b, d = x - a * b */ \
     X(F32_MULADD) X(F32_MULSUB) X(F64_MULADD) X(F64_MULSUB)  /* d x a b */                         \
-    /* bit fields: d = (a >> n) & imm32 (extract); d = (a << n) | b (assemble) */                  \
+    /* bit fields: d = (a >> n) & imm32 (extract); d = (a SH n) OP b with a constant n        \
+       (assemble, and the shift/rotate-and-mix steps of hashes and checksums) */                 \
     X(I32_SHR_U_AND_I)  /* d a n imm32 */                                                          \
-    X(I32_SHL_OR)       /* d a n b */                                                              \
+    X(I32_SHL_OR) X(I32_SHR_U_OR) X(I32_ROTL_OR)     /* d a n b */                                 \
+    X(I32_SHL_XOR) X(I32_SHR_U_XOR) X(I32_ROTL_XOR)  /* d a n b */                                 \
     /* fused forms (peephole): binary with an immediate second operand, d a imm32 */              \
     X(I32_ADD_I) X(I32_SUB_I) X(I32_MUL_I) X(I32_AND_I) X(I32_OR_I) X(I32_XOR_I)                   \
-    X(I32_SHL_I) X(I32_SHR_S_I) X(I32_SHR_U_I)                                                     \
+    X(I32_SHL_I) X(I32_SHR_S_I) X(I32_SHR_U_I) X(I32_ROTL_I) X(I32_ROTR_I)                         \
     X(I32_EQ_I) X(I32_NE_I) X(I32_LT_S_I) X(I32_LT_U_I) X(I32_GT_S_I) X(I32_GT_U_I)                \
     X(I32_LE_S_I) X(I32_LE_U_I) X(I32_GE_S_I) X(I32_GE_U_I)                                        \
     X(I64_ADD_I) X(I64_SUB_I) X(I64_AND_I) X(I64_SHL_I) X(I64_SHR_U_I) X(I64_SHR_S_I)              \
