@@ -809,6 +809,20 @@ static int fuse_condition(compiler *c, const vsval *cond, uint32_t h, bool negat
         /* branch if x == 0: BR_UNLESS x; negated: BR_IF x */
         return negate ? WGE_OP_BR_IF : WGE_OP_BR_UNLESS;
     }
+    if (op == WGE_OP_I32_BIT_I || op == WGE_OP_I32_NOBIT_I) {
+        bool bit = op == WGE_OP_I32_BIT_I;
+        *single = false;
+        *a = c->code[c->last_pos + 2];
+        *has_imm = true;
+        *imm = get32(c, c->last_pos + 3);
+        bool had_prev = c->have_prev;
+        size_t prev = c->prev_pos;
+        truncate_code(c, c->last_pos);
+        place_label(c);
+        c->have_last = had_prev;
+        c->last_pos = prev;
+        return bit != negate ? WGE_OP_BR_BIT_I : WGE_OP_BR_NOBIT_I;
+    }
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         if (table[i].cmp != op) continue;
         *single = false;
@@ -1118,6 +1132,14 @@ static void compile_unary(compiler *c, enum wge_op op, wge_valtype in, wge_valty
 {
     vsval a = pop_type(c, in);
     uint32_t h = c->vsh;
+    if (op == WGE_OP_I32_EQZ && a.kind == VS_TEMP && !unreachable_now(c) && c->have_last &&
+        c->last_dst == c->last_pos + 1 && c->code[c->last_pos] == WGE_OP_I32_BIT_I &&
+        c->last_pos + 5 == c->len && c->code[c->last_pos + 1] == home(c, h)) {
+        /* eqz of a bit test just computed: test for the bit's absence instead (fuse_single_bit) */
+        c->code[c->last_pos] = WGE_OP_I32_NOBIT_I;
+        push_result(c, out, c->last_pos + 1);
+        return;
+    }
     uint32_t sa = operand_slot(c, &a, h);
     size_t dst = 0;
     if (!unreachable_now(c)) {
@@ -1412,6 +1434,40 @@ static bool and_of_loaded(compiler *c, const numop *n, const vsval *a, const vsv
     return true;
 }
 
+/*
+ * Bit sets, as compilers lower a test against a few small constants
+ * (`c == ' ' || c == '\n' || ...`): 1 << x is one instruction (SHL1),
+ * and (1 << x) & mask right after it another (BIT_I), which a conditional
+ * branch then absorbs (fuse_condition).
+ */
+static bool fuse_single_bit(compiler *c, const numop *n, vsval *a, vsval *b, uint32_t h)
+{
+    if (n->op == WGE_OP_I32_SHL && a->kind == VS_CONST && (uint32_t)a->bits == 1 &&
+        b->kind != VS_CONST) {
+        uint32_t sb = operand_slot(c, b, h + 1);
+        begin_op(c, WGE_OP_I32_SHL1);
+        size_t dst = c->len;
+        put1(c, home(c, h));
+        put1(c, sb);
+        push_result(c, WG_I32, dst);
+        return true;
+    }
+    if (n->op == WGE_OP_I32_AND && b->kind == VS_CONST && a->kind == VS_TEMP && c->have_last &&
+        c->last_dst == c->last_pos + 1 && c->code[c->last_pos] == WGE_OP_I32_SHL1 &&
+        c->last_pos + 3 == c->len && c->code[c->last_pos + 1] == home(c, h)) {
+        uint16_t x = c->code[c->last_pos + 2];
+        truncate_code(c, c->last_pos);
+        begin_op(c, WGE_OP_I32_BIT_I);
+        size_t dst = c->len;
+        put1(c, home(c, h));
+        put1(c, x);
+        put32(c, (uint32_t)b->bits);
+        push_result(c, WG_I32, dst);
+        return true;
+    }
+    return false;
+}
+
 static void compile_binary(compiler *c, const numop *n)
 {
     vsval b = pop_type(c, n->in);
@@ -1426,6 +1482,7 @@ static void compile_binary(compiler *c, const numop *n)
     if (fuse_multiply_add(c, n, &a, &b, h)) return;
     if (fuse_bit_field(c, n, &a, &b, h)) return;
     if (and_of_loaded(c, n, &a, &b, h)) return;
+    if (fuse_single_bit(c, n, &a, &b, h)) return;
     /* A constant second operand that fits an imm32 uses the _I form. */
     if (n->imm && b.kind == VS_CONST &&
         (n->in == WG_I32 || (int64_t)b.bits == (int64_t)(int32_t)(uint32_t)b.bits)) {

@@ -65,6 +65,9 @@ static const char *op_format(enum wge_op op)
     if (op >= WGE_OP_I32_LOAD_X && op <= WGE_OP_I64_STORE32_X) return "sssnii";
     if (op >= WGE_OP_BR_I32_EQ && op <= WGE_OP_BR_I32_GE_U) return "ssrf";
     if (op >= WGE_OP_BR_I32_EQ_I && op <= WGE_OP_BR_I32_GE_U_I) return "sirf";
+    if (op == WGE_OP_BR_BIT_I || op == WGE_OP_BR_NOBIT_I) return "sirf";
+    if (op == WGE_OP_I32_SHL1) return "ss";
+    if (op == WGE_OP_I32_BIT_I || op == WGE_OP_I32_NOBIT_I) return "ssi";
     if (op >= WGE_OP_I32_ADD_I && op <= WGE_OP_I64_SHR_S_I) return "ssi";
     if (op >= WGE_OP_ADD_BR_EQ && op <= WGE_OP_ADDI_BR_GE_U_I) {
         static const char *const forms[4] = {"ssssrf", "sssirf", "ssisrf", "ssiirf"};

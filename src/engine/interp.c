@@ -968,6 +968,18 @@ L_I32_SHR_U_AND_I:
     SHIFTMIX(SHR_U_XOR, (a >> n) ^ b)
     SHIFTMIX(ROTL_XOR, rotl32(a, n) ^ b)
 #undef SHIFTMIX
+L_I32_SHL1:
+    S(1).u32 = 1u << (S(2).u32 & 31);
+    ip += 3;
+    NEXT();
+L_I32_BIT_I:
+    S(1).u32 = (1u << (S(2).u32 & 31)) & imm32(ip + 3);
+    ip += 5;
+    NEXT();
+L_I32_NOBIT_I:
+    S(1).u32 = !((imm32(ip + 3) >> (S(2).u32 & 31)) & 1);
+    ip += 5;
+    NEXT();
     /* Two roundings, as the separate wasm instructions have: the product is a float/double. */
 L_F32_MULADD: {
     float p = S(3).f32 * S(4).f32;
@@ -1019,6 +1031,16 @@ L_F64_MULSUB: {
     BRCMP(GE_S, i32, >=)
     BRCMP(GE_U, u32, >=)
 #undef BRCMP
+L_BR_BIT_I:
+    PAY(ip[6]);
+    if ((imm32(ip + 2) >> (S(1).u32 & 31)) & 1) JUMP(imm32(ip + 4));
+    ip += 7;
+    NEXT();
+L_BR_NOBIT_I:
+    PAY(ip[6]);
+    if (!((imm32(ip + 2) >> (S(1).u32 & 31)) & 1)) JUMP(imm32(ip + 4));
+    ip += 7;
+    NEXT();
 
     /*
      * fused add, compare and branch: the sum is written first, then the

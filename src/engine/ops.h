@@ -177,6 +177,9 @@
     X(I32_SHR_U_AND_I)  /* d a n imm32 */                                                          \
     X(I32_SHL_OR) X(I32_SHR_U_OR) X(I32_ROTL_OR)     /* d a n b */                                 \
     X(I32_SHL_XOR) X(I32_SHR_U_XOR) X(I32_ROTL_XOR)  /* d a n b */                                 \
+    /* single bits: d = 1 << (a & 31) (d a); d = (1 << (a & 31)) & imm32 and                    \
+       d = ((1 << (a & 31)) & imm32) == 0 (d a imm32) */                                           \
+    X(I32_SHL1) X(I32_BIT_I) X(I32_NOBIT_I)                                                        \
     /* fused forms (peephole): binary with an immediate second operand, d a imm32 */              \
     X(I32_ADD_I) X(I32_SUB_I) X(I32_MUL_I) X(I32_AND_I) X(I32_OR_I) X(I32_XOR_I)                   \
     X(I32_SHL_I) X(I32_SHR_S_I) X(I32_SHR_U_I) X(I32_ROTL_I) X(I32_ROTR_I)                         \
@@ -189,6 +192,9 @@
     /* fused compare with immediate and branch: a imm32 rel32 cost */                             \
     X(BR_I32_EQ_I) X(BR_I32_NE_I) X(BR_I32_LT_S_I) X(BR_I32_LT_U_I) X(BR_I32_GT_S_I)               \
     X(BR_I32_GT_U_I) X(BR_I32_LE_S_I) X(BR_I32_LE_U_I) X(BR_I32_GE_S_I) X(BR_I32_GE_U_I)          \
+    /* bit tests, as compilers lower `c == ' ' || c == '\n' || ...`: a imm32 rel32 cost,          \
+       branch if (1 << (a & 31)) & imm32 is non-zero (BIT) or zero (NOBIT) */                     \
+    X(BR_BIT_I) X(BR_NOBIT_I)                                                                      \
     /* fused add, compare and branch (loop increments): d = a + b (or + imm32 k), then branch if   \
        d compares true against c (or imm32):                                                        \
        ADD_BR_c d a b c rel32 cost, ADD_BR_c_I d a b imm32 rel32 cost,                              \
