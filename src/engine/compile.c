@@ -133,6 +133,14 @@ typedef struct compiler {
     uint64_t zero_locals;
 
     /*
+     * Locals (bit i: local i, for i < 64) known to hold a value zero-extended
+     * from 8 (narrow8) or 16 bits (narrow16): written by such a load, in
+     * straight-line code. Any other write clears the bit; every join point
+     * (block start and end, else, loop header) clears them all.
+     */
+    uint64_t narrow8, narrow16;
+
+    /*
      * Peephole state: the last emitted instruction, and the position of its
      * destination operand if it wrote a fresh TEMP that may be redirected.
      * Both are cleared when a label is placed, since a join point may carry
@@ -763,6 +771,18 @@ static void read_blocktype(compiler *c, uint32_t *np, const wge_valtype **p, uin
 }
 
 /* ---- peephole helpers ---- */
+
+/* 8 or 16 if op is an i32 load zero-extending that many bits, else 0. */
+static unsigned zext_width(enum wge_op op)
+{
+    switch (op) {
+    case WGE_OP_I32_LOAD8_U:
+    case WGE_OP_I32_LOAD8_U_X: return 8;
+    case WGE_OP_I32_LOAD16_U:
+    case WGE_OP_I32_LOAD16_U_X: return 16;
+    default: return 0;
+    }
+}
 
 /*
  * If the condition just popped (formerly at height h) was produced by the
@@ -1407,29 +1427,23 @@ static bool fuse_bit_field(compiler *c, const numop *n, vsval *a, vsval *b, uint
 }
 
 /*
- * x & mask where x was just loaded zero-extended from 8 or 16 bits and the
- * mask keeps all of those bits: x itself, with no instruction (C code masks
- * bytes it has just loaded).
+ * x & mask where x was loaded zero-extended from 8 or 16 bits and the mask
+ * keeps all of those bits: x itself, with no instruction (C code masks bytes
+ * it has loaded). x is a TEMP the last instruction loaded, or a local known
+ * to hold such a value (narrow8/narrow16).
  */
 static bool and_of_loaded(compiler *c, const numop *n, const vsval *a, const vsval *b, uint32_t h)
 {
-    if (n->op != WGE_OP_I32_AND || b->kind != VS_CONST || !c->have_last) return false;
-    uint32_t slot;
-    if (a->kind == VS_LOCAL)
-        slot = a->local;
-    else if (a->kind == VS_TEMP && c->last_dst == c->last_pos + 1)
-        slot = home(c, h);
-    else
-        return false;
-    uint32_t width;
-    switch ((enum wge_op)c->code[c->last_pos]) {
-    case WGE_OP_I32_LOAD8_U:
-    case WGE_OP_I32_LOAD8_U_X: width = 0xff; break;
-    case WGE_OP_I32_LOAD16_U:
-    case WGE_OP_I32_LOAD16_U_X: width = 0xffff; break;
-    default: return false;
+    if (n->op != WGE_OP_I32_AND || b->kind != VS_CONST) return false;
+    unsigned w = 0;
+    if (a->kind == VS_LOCAL && a->local < 64) {
+        w = (c->narrow8 >> a->local & 1) ? 8 : (c->narrow16 >> a->local & 1) ? 16 : 0;
+    } else if (a->kind == VS_TEMP && c->have_last && c->last_dst == c->last_pos + 1 &&
+               c->code[c->last_dst] == home(c, h)) {
+        w = zext_width((enum wge_op)c->code[c->last_pos]);
     }
-    if (c->code[c->last_pos + 1] != slot || ((uint32_t)b->bits & width) != width) return false;
+    uint32_t width = w == 8 ? 0xff : w == 16 ? 0xffff : 0;
+    if (!width || ((uint32_t)b->bits & width) != width) return false;
     push(c, *a);
     return true;
 }
@@ -1666,6 +1680,7 @@ static void push_call_results(compiler *c, const wge_functype *ft)
 static void compile_end(compiler *c)
 {
     ctrl *f = top_ctrl(c);
+    c->narrow8 = c->narrow16 = 0;
     /* The stack must hold exactly the results. */
     for (uint32_t i = f->nresults; i-- > 0;) pop_type(c, f->results[i]);
     if (c->vsh != f->height) INVALID("type mismatch: values remaining on the stack at end of block");
@@ -1826,6 +1841,7 @@ static void compile_br_table(compiler *c)
 
 static void compile_block_start(compiler *c, uint8_t kind)
 {
+    c->narrow8 = c->narrow16 = 0;
     uint32_t np, nr;
     const wge_valtype *p, *r;
     read_blocktype(c, &np, &p, &nr, &r);
@@ -1867,6 +1883,7 @@ static void compile_block_start(compiler *c, uint8_t kind)
 static void compile_else(compiler *c)
 {
     ctrl *f = top_ctrl(c);
+    c->narrow8 = c->narrow16 = 0;
     if (f->kind != CF_IF) MALFORMED("else without if");
     for (uint32_t i = f->nresults; i-- > 0;) pop_type(c, f->results[i]);
     if (c->vsh != f->height) INVALID("type mismatch: values remaining on the stack at else");
@@ -1900,7 +1917,11 @@ static void compile_local_set(compiler *c, uint32_t idx, bool tee)
     vsval v = pop_type(c, t);
     uint32_t h = c->vsh;
     bool still_zero = idx < 64 && (c->zero_locals >> idx & 1);
-    if (idx < 64) c->zero_locals &= ~(1ull << idx);
+    if (idx < 64) {
+        c->zero_locals &= ~(1ull << idx);
+        c->narrow8 &= ~(1ull << idx);
+        c->narrow16 &= ~(1ull << idx);
+    }
     if (still_zero && v.kind == VS_CONST && v.bits == 0) {
         /* Zero to a local that still holds its initial zero (see zero_locals): nothing to do. */
         c->zero_locals |= 1ull << idx;
@@ -1911,8 +1932,12 @@ static void compile_local_set(compiler *c, uint32_t idx, bool tee)
         if (refs) materialize_local_refs(c, idx);
         if (!refs && v.kind == VS_TEMP && c->last_dst && c->code[c->last_dst] == home(c, h)) {
             /* Redirect the instruction that produced the value to the local. */
+            bool by_last = c->have_last && c->last_dst == c->last_pos + 1;
             c->code[c->last_dst] = (uint16_t)idx;
             c->last_dst = 0;
+            unsigned w = by_last ? zext_width((enum wge_op)c->code[c->last_pos]) : 0;
+            if (idx < 64 && w == 8) c->narrow8 |= 1ull << idx;
+            if (idx < 64 && (w == 8 || w == 16)) c->narrow16 |= 1ull << idx;
         } else if (v.kind == VS_LOCAL && v.local == idx) {
             /* local.set of its own value: nothing to do */
         } else {
@@ -2378,6 +2403,7 @@ static void compile_body(compiler *c, uint32_t di)
     c->pending = 0;
     c->zero_locals = 0;
     for (uint32_t i = ft->nparams; i < c->nlocals && i < 64; i++) c->zero_locals |= 1ull << i;
+    c->narrow8 = c->narrow16 = 0;
     place_label(c);
     c->r = (wge_reader){.base = m->bytes, .pos = fn->expr_offset, .end = fn->expr_end};
     push_ctrl(c, CF_FUNC, 0, NULL, ft->nresults, wge_functype_results(ft));
