@@ -103,6 +103,9 @@ typedef struct compiler {
     size_t br_targets_cap;
     size_t *calls; /* positions of CALL instructions, linked after all functions */
     size_t ncalls, callscap;
+    /* Scratch for check_and_restore(): owned here so that a validation error (longjmp) frees it. */
+    vsval *saved;
+    uint32_t savedcap;
 
     /*
      * The constant pool of the function being compiled (see ops.h). Its
@@ -637,15 +640,18 @@ static const wge_valtype *label_types(const ctrl *f)
  */
 static void check_and_restore(compiler *c, uint32_t n, const wge_valtype *t, bool keep_actual)
 {
-    vsval tmp[8];
-    vsval *saved = n <= 8 ? tmp : malloc(n * sizeof *saved);
-    if (!saved) fail(c, "error", "out of memory compiling");
+    if (n > c->savedcap) {
+        vsval *grown = realloc(c->saved, n * sizeof *grown);
+        if (!grown) fail(c, "error", "out of memory compiling");
+        c->saved = grown;
+        c->savedcap = n;
+    }
+    vsval *saved = c->saved;
     for (uint32_t i = n; i-- > 0;) saved[i] = pop_type(c, t[i]);
     for (uint32_t i = 0; i < n; i++) {
         if (!keep_actual) saved[i].type = t[i];
         push(c, saved[i]);
     }
-    if (saved != tmp) free(saved);
 }
 
 /* Checks that the top of the stack holds the label's types (without popping). */
@@ -2508,6 +2514,7 @@ bool wge_compile_module(wg_module *wm, const wg_load_options *opts, char *err, s
     free(c->fx);
     free(c->br_targets);
     free(c->calls);
+    free(c->saved);
     if (ok) {
         /* Give back the slack of the growable buffer. */
         uint16_t *shrunk = c->len ? realloc(c->code, c->len * sizeof *c->code) : c->code;

@@ -535,3 +535,13 @@
 (assert_invalid (module (func (unreachable) (call 3))) "unknown function")
 (assert_invalid (module (func (unreachable) (global.get 0) (drop))) "unknown global")
 (assert_invalid (module (func (unreachable) (i32.load (i32.const 0)) (drop))) "unknown memory")
+;; Block parameters beyond the validator's small inline buffer, with a type error
+;; in the deepest one (a memory leak on this path was found by the fuzzer).
+(assert_invalid
+  (module
+    (type $t (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)))
+    (func
+      (i64.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
+      (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
+      (block (type $t) (drop) (drop) (drop) (drop) (drop) (drop) (drop) (drop) (drop) (drop))))
+  "type mismatch")
