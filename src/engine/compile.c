@@ -778,6 +778,28 @@ static void read_blocktype(compiler *c, uint32_t *np, const wge_valtype **p, uin
 
 /* ---- peephole helpers ---- */
 
+/*
+ * True if the instruction just emitted is `op`, `units` units long, and its
+ * destination (its first operand) is `slot`, a fresh TEMP not redirected to
+ * a local since: the value a peephole may fuse away.
+ */
+static bool last_made(const compiler *c, enum wge_op op, size_t units, uint32_t slot)
+{
+    return c->have_last && c->last_dst == c->last_pos + 1 && c->code[c->last_pos] == op &&
+           c->last_pos + units == c->len && c->code[c->last_pos + 1] == slot;
+}
+
+/* Removes the instruction just emitted; the one before it becomes the last again. */
+static void unemit_last(compiler *c)
+{
+    bool had_prev = c->have_prev;
+    size_t prev = c->prev_pos;
+    truncate_code(c, c->last_pos);
+    place_label(c);
+    c->have_last = had_prev;
+    c->last_pos = prev;
+}
+
 /* 8 or 16 if op is an i32 load zero-extending that many bits, else 0. */
 static unsigned zext_width(enum wge_op op)
 {
@@ -841,12 +863,7 @@ static int fuse_condition(compiler *c, const vsval *cond, uint32_t h, bool negat
         *a = c->code[c->last_pos + 2];
         *has_imm = true;
         *imm = get32(c, c->last_pos + 3);
-        bool had_prev = c->have_prev;
-        size_t prev = c->prev_pos;
-        truncate_code(c, c->last_pos);
-        place_label(c);
-        c->have_last = had_prev;
-        c->last_pos = prev;
+        unemit_last(c);
         return bit != negate ? WGE_OP_BR_BIT_I : WGE_OP_BR_NOBIT_I;
     }
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
@@ -861,12 +878,7 @@ static int fuse_condition(compiler *c, const vsval *cond, uint32_t h, bool negat
             *b = c->code[c->last_pos + 3];
         }
         /* The instruction before the comparison becomes the last one again. */
-        bool had_prev = c->have_prev;
-        size_t prev = c->prev_pos;
-        truncate_code(c, c->last_pos);
-        place_label(c);
-        c->have_last = had_prev;
-        c->last_pos = prev;
+        unemit_last(c);
         return negate ? (int)table[i].neg : (int)table[i].br;
     }
     return -1;
@@ -1158,9 +1170,8 @@ static void compile_unary(compiler *c, enum wge_op op, wge_valtype in, wge_valty
 {
     vsval a = pop_type(c, in);
     uint32_t h = c->vsh;
-    if (op == WGE_OP_I32_EQZ && a.kind == VS_TEMP && !unreachable_now(c) && c->have_last &&
-        c->last_dst == c->last_pos + 1 && c->code[c->last_pos] == WGE_OP_I32_BIT_I &&
-        c->last_pos + 5 == c->len && c->code[c->last_pos + 1] == home(c, h)) {
+    if (op == WGE_OP_I32_EQZ && a.kind == VS_TEMP && !unreachable_now(c) &&
+        last_made(c, WGE_OP_I32_BIT_I, 5, home(c, h))) {
         /* eqz of a bit test just computed: test for the bit's absence instead (fuse_single_bit) */
         c->code[c->last_pos] = WGE_OP_I32_NOBIT_I;
         push_result(c, out, c->last_pos + 1);
@@ -1362,10 +1373,7 @@ static bool fuse_multiply_add(compiler *c, const numop *n, vsval *a, vsval *b, u
 static bool take_last_imm_op(compiler *c, enum wge_op op, const vsval *v, uint32_t vh,
                              uint32_t *src, uint32_t *imm)
 {
-    if (v->kind != VS_TEMP || !c->have_last || c->last_dst != c->last_pos + 1 ||
-        c->code[c->last_pos] != op || c->last_pos + 5 != c->len ||
-        c->code[c->last_pos + 1] != home(c, vh))
-        return false;
+    if (v->kind != VS_TEMP || !last_made(c, op, 5, home(c, vh))) return false;
     *src = c->code[c->last_pos + 2];
     *imm = get32(c, c->last_pos + 3);
     truncate_code(c, c->last_pos);
@@ -1472,9 +1480,8 @@ static bool fuse_single_bit(compiler *c, const numop *n, vsval *a, vsval *b, uin
         push_result(c, WG_I32, dst);
         return true;
     }
-    if (n->op == WGE_OP_I32_AND && b->kind == VS_CONST && a->kind == VS_TEMP && c->have_last &&
-        c->last_dst == c->last_pos + 1 && c->code[c->last_pos] == WGE_OP_I32_SHL1 &&
-        c->last_pos + 3 == c->len && c->code[c->last_pos + 1] == home(c, h)) {
+    if (n->op == WGE_OP_I32_AND && b->kind == VS_CONST && a->kind == VS_TEMP &&
+        last_made(c, WGE_OP_I32_SHL1, 3, home(c, h))) {
         uint16_t x = c->code[c->last_pos + 2];
         truncate_code(c, c->last_pos);
         begin_op(c, WGE_OP_I32_BIT_I);
