@@ -789,6 +789,15 @@ static bool last_made(const compiler *c, enum wge_op op, size_t units, uint32_t 
            c->last_pos + units == c->len && c->code[c->last_pos + 1] == slot;
 }
 
+/* Starts instruction op whose destination is the home slot of height h; returns that field. */
+static size_t begin_result(compiler *c, enum wge_op op, uint32_t h)
+{
+    begin_op(c, op);
+    size_t dst = c->len;
+    put1(c, home(c, h));
+    return dst;
+}
+
 /* Removes the instruction just emitted; the one before it becomes the last again. */
 static void unemit_last(compiler *c)
 {
@@ -1180,9 +1189,7 @@ static void compile_unary(compiler *c, enum wge_op op, wge_valtype in, wge_valty
     uint32_t sa = operand_slot(c, &a, h);
     size_t dst = 0;
     if (!unreachable_now(c)) {
-        begin_op(c, op);
-        dst = c->len;
-        put1(c, home(c, h));
+        dst = begin_result(c, op, h);
         put1(c, sa);
     }
     push_result(c, out, dst);
@@ -1355,9 +1362,7 @@ static bool fuse_multiply_add(compiler *c, const numop *n, vsval *a, vsval *b, u
     uint16_t ma = c->code[c->last_pos + 2], mb = c->code[c->last_pos + 3];
     uint32_t sx = operand_slot(c, x, xh);
     truncate_code(c, c->last_pos);
-    begin_op(c, fused);
-    size_t dst = c->len;
-    put1(c, home(c, h));
+    size_t dst = begin_result(c, fused, h);
     put1(c, sx);
     put1(c, ma);
     put1(c, mb);
@@ -1391,9 +1396,7 @@ static bool fuse_bit_field(compiler *c, const numop *n, vsval *a, vsval *b, uint
     uint32_t src, sh;
     if (n->op == WGE_OP_I32_AND && b->kind == VS_CONST &&
         take_last_imm_op(c, WGE_OP_I32_SHR_U_I, a, h, &src, &sh)) {
-        begin_op(c, WGE_OP_I32_SHR_U_AND_I);
-        size_t dst = c->len;
-        put1(c, home(c, h));
+        size_t dst = begin_result(c, WGE_OP_I32_SHR_U_AND_I, h);
         put1(c, src);
         put1(c, sh & 31);
         put32(c, (uint32_t)b->bits);
@@ -1428,9 +1431,7 @@ static bool fuse_bit_field(compiler *c, const numop *n, vsval *a, vsval *b, uint
             f++;
         if (f == sizeof forms / sizeof forms[0]) return false;
         if (forms[f].shift == WGE_OP_I32_ROTR_I) sh = 32 - (sh & 31);
-        begin_op(c, is_or ? forms[f].with_or : forms[f].with_xor);
-        size_t dst = c->len;
-        put1(c, home(c, h));
+        size_t dst = begin_result(c, is_or ? forms[f].with_or : forms[f].with_xor, h);
         put1(c, src);
         put1(c, sh & 31);
         put1(c, so);
@@ -1473,9 +1474,7 @@ static bool fuse_single_bit(compiler *c, const numop *n, vsval *a, vsval *b, uin
     if (n->op == WGE_OP_I32_SHL && a->kind == VS_CONST && (uint32_t)a->bits == 1 &&
         b->kind != VS_CONST) {
         uint32_t sb = operand_slot(c, b, h + 1);
-        begin_op(c, WGE_OP_I32_SHL1);
-        size_t dst = c->len;
-        put1(c, home(c, h));
+        size_t dst = begin_result(c, WGE_OP_I32_SHL1, h);
         put1(c, sb);
         push_result(c, WG_I32, dst);
         return true;
@@ -1484,9 +1483,7 @@ static bool fuse_single_bit(compiler *c, const numop *n, vsval *a, vsval *b, uin
         last_made(c, WGE_OP_I32_SHL1, 3, home(c, h))) {
         uint16_t x = c->code[c->last_pos + 2];
         truncate_code(c, c->last_pos);
-        begin_op(c, WGE_OP_I32_BIT_I);
-        size_t dst = c->len;
-        put1(c, home(c, h));
+        size_t dst = begin_result(c, WGE_OP_I32_BIT_I, h);
         put1(c, x);
         put32(c, (uint32_t)b->bits);
         push_result(c, WG_I32, dst);
@@ -1514,9 +1511,7 @@ static void compile_binary(compiler *c, const numop *n)
     if (n->imm && b.kind == VS_CONST &&
         (n->in == WG_I32 || (int64_t)b.bits == (int64_t)(int32_t)(uint32_t)b.bits)) {
         uint32_t sa = operand_slot(c, &a, h);
-        begin_op(c, (enum wge_op)n->imm);
-        dst = c->len;
-        put1(c, home(c, h));
+        dst = begin_result(c, (enum wge_op)n->imm, h);
         put1(c, sa);
         put32(c, (uint32_t)b.bits);
         push_result(c, n->out, dst);
@@ -1524,9 +1519,7 @@ static void compile_binary(compiler *c, const numop *n)
     }
     uint32_t sa = operand_slot(c, &a, h);
     uint32_t sb = operand_slot(c, &b, h + 1);
-    begin_op(c, (enum wge_op)n->op);
-    dst = c->len;
-    put1(c, home(c, h));
+    dst = begin_result(c, (enum wge_op)n->op, h);
     put1(c, sa);
     put1(c, sb);
     push_result(c, n->out, dst);
@@ -1585,9 +1578,7 @@ static void compile_load(compiler *c, enum wge_op op, uint32_t natural_log2, wge
     addr x = address_operand(c, &a, h);
     size_t dst = 0;
     if (!unreachable_now(c)) {
-        begin_op(c, x.idx == NO_SLOT ? op : indexed_op(op));
-        dst = c->len;
-        put1(c, home(c, h));
+        dst = begin_result(c, x.idx == NO_SLOT ? op : indexed_op(op), h);
         put1(c, x.base);
         if (x.idx != NO_SLOT) {
             put1(c, x.idx);
@@ -2064,9 +2055,7 @@ static void compile_instr(compiler *c, uint8_t op)
         uint32_t sc = operand_slot(c, &cond, h + 2);
         size_t dst = 0;
         if (!unreachable_now(c)) {
-            begin_op(c, WGE_OP_SELECT);
-            dst = c->len;
-            put1(c, home(c, h));
+            dst = begin_result(c, WGE_OP_SELECT, h);
             put1(c, sa);
             put1(c, sb);
             put1(c, sc);
@@ -2117,9 +2106,7 @@ static void compile_instr(compiler *c, uint8_t op)
         uint32_t si = operand_slot(c, &i, h);
         size_t dst = 0;
         if (!unreachable_now(c)) {
-            begin_op(c, WGE_OP_TABLE_GET);
-            dst = c->len;
-            put1(c, home(c, h));
+            dst = begin_result(c, WGE_OP_TABLE_GET, h);
             put1(c, si);
             put32(c, tab);
         }
@@ -2185,9 +2172,7 @@ static void compile_instr(compiler *c, uint8_t op)
         uint32_t sa = operand_slot(c, &a, h);
         size_t dst = 0;
         if (!unreachable_now(c)) {
-            begin_op(c, WGE_OP_MEMORY_GROW);
-            dst = c->len;
-            put1(c, home(c, h));
+            dst = begin_result(c, WGE_OP_MEMORY_GROW, h);
             put1(c, sa);
         }
         push_result(c, WG_I32, dst);
@@ -2231,9 +2216,7 @@ static void compile_instr(compiler *c, uint8_t op)
         uint32_t s = operand_slot(c, &v, h);
         size_t dst = 0;
         if (!unreachable_now(c)) {
-            begin_op(c, WGE_OP_REF_IS_NULL);
-            dst = c->len;
-            put1(c, home(c, h));
+            dst = begin_result(c, WGE_OP_REF_IS_NULL, h);
             put1(c, s);
         }
         push_result(c, WG_I32, dst);
@@ -2342,9 +2325,7 @@ static void compile_instr(compiler *c, uint8_t op)
             uint32_t sn = operand_slot(c, &n, h + 1);
             size_t dst = 0;
             if (!unreachable_now(c)) {
-                begin_op(c, WGE_OP_TABLE_GROW);
-                dst = c->len;
-                put1(c, home(c, h));
+                dst = begin_result(c, WGE_OP_TABLE_GROW, h);
                 put1(c, si);
                 put1(c, sn);
                 put32(c, tab);
