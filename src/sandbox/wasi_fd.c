@@ -147,6 +147,61 @@ static uint32_t write_capture(wasi_call *c, wgsb_fd *f, const uint8_t *p, size_t
     return WASI_ESUCCESS;
 }
 
+/*
+ * Moves data between the checked iovecs and a file the guest opened: read(2)
+ * or write(2) at the fd's own offset when `at` is -1, else pread(2) or
+ * pwrite(2) from `at` on. Adds what moved to *total and stops at the first
+ * short transfer. An error before anything moved is returned; after that it
+ * only ends the loop, and the guest meets it again on its next call.
+ */
+static uint32_t file_transfer(wasi_call *c, int fd, uint32_t iovs, uint32_t n, bool writing,
+                              off_t at, uint64_t *total)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t len;
+        uint8_t *p = iov_at(c, iovs, i, &len);
+        if (len == 0) continue;
+        off_t pos = at + (off_t)*total;
+        ssize_t r;
+        do {
+            if (at < 0)
+                r = writing ? write(fd, p, len) : read(fd, p, len);
+            else
+                r = writing ? pwrite(fd, p, len, pos) : pread(fd, p, len, pos);
+        } while (r < 0 && errno == EINTR);
+        if (r < 0) return *total ? WASI_ESUCCESS : wgsb_errno(errno);
+        *total += (uint64_t)r;
+        if ((uint32_t)r < len) break;
+    }
+    return WASI_ESUCCESS;
+}
+
+/*
+ * Writes the checked iovecs to stdout or stderr: into its capture, or to the
+ * host fd it passes through to. Adds what was written to *total; an error is
+ * returned only when nothing was written (else it comes with the next write).
+ */
+static uint32_t write_stdio(wasi_call *c, wgsb_fd *f, uint32_t iovs, uint32_t n, uint64_t *total)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t len;
+        uint8_t *p = iov_at(c, iovs, i, &len);
+        if (len == 0) continue;
+        if (f->host_fd < 0) {
+            write_capture(c, f, p, len);
+            if (c->trap) return WASI_ESUCCESS;
+            *total += len;
+            continue;
+        }
+        size_t done = 0;
+        uint32_t e = write_host(c, f->host_fd, p, len, &done);
+        if (c->trap) return WASI_ESUCCESS;
+        *total += done;
+        if (e) return *total ? WASI_ESUCCESS : e;
+    }
+    return WASI_ESUCCESS;
+}
+
 uint32_t wasi_fd_write(wasi_call *c, const wg_value *a)
 {
     uint32_t e, n;
@@ -160,35 +215,9 @@ uint32_t wasi_fd_write(wasi_call *c, const wg_value *a)
     if ((e = check_iovs(c, iovs, a[2].u32, &n))) return e;
     if (!wasi_mem(c, a[3].u32, 4)) return WASI_EFAULT;
     uint64_t total = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t len;
-        uint8_t *p = iov_at(c, iovs, i, &len);
-        if (len == 0) continue;
-        if (is_stdio(f) && f->host_fd < 0) {
-            e = write_capture(c, f, p, len);
-            if (c->trap) return WASI_ESUCCESS;
-            total += len;
-            continue;
-        }
-        size_t done = 0;
-        if (is_stdio(f)) {
-            e = write_host(c, f->host_fd, p, len, &done);
-            if (c->trap) return WASI_ESUCCESS;
-        } else {
-            ssize_t w;
-            do {
-                w = write(f->host_fd, p, len);
-            } while (w < 0 && errno == EINTR);
-            e = w < 0 ? wgsb_errno(errno) : WASI_ESUCCESS;
-            done = w > 0 ? (size_t)w : 0;
-        }
-        total += done;
-        if (e) {
-            if (total == 0) return e;
-            break; /* report what was written; the error comes with the next write */
-        }
-        if (done < len) break;
-    }
+    e = is_stdio(f) ? write_stdio(c, f, iovs, n, &total)
+                    : file_transfer(c, f->host_fd, iovs, n, true, -1, &total);
+    if (e || c->trap) return e;
     wasi_put_u32(c, a[3].u32, (uint32_t)total);
     return WASI_ESUCCESS;
 }
@@ -247,22 +276,8 @@ uint32_t wasi_fd_read(wasi_call *c, const wg_value *a)
     } else if (f->kind == WGSB_FD_STDIN) {
         e = read_host_stdin(c, f->host_fd, iovs, n, &total);
         if (e || c->trap) return e;
-    } else {
-        for (uint32_t i = 0; i < n; i++) {
-            uint32_t len;
-            uint8_t *p = iov_at(c, iovs, i, &len);
-            if (len == 0) continue;
-            ssize_t r;
-            do {
-                r = read(f->host_fd, p, len);
-            } while (r < 0 && errno == EINTR);
-            if (r < 0) {
-                if (total == 0) return wgsb_errno(errno);
-                break;
-            }
-            total += (uint64_t)r;
-            if ((uint32_t)r < len) break;
-        }
+    } else if ((e = file_transfer(c, f->host_fd, iovs, n, false, -1, &total))) {
+        return e;
     }
     wasi_put_u32(c, a[3].u32, (uint32_t)total);
     return WASI_ESUCCESS;
@@ -280,23 +295,8 @@ uint32_t wasi_fd_pread(wasi_call *c, const wg_value *a)
     if ((e = check_iovs(c, iovs, a[2].u32, &n))) return e;
     if (!wasi_mem(c, a[4].u32, 4)) return WASI_EFAULT;
     if (a[3].u64 > (uint64_t)INT64_MAX) return WASI_EINVAL;
-    off_t off = (off_t)a[3].u64;
     uint64_t total = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t len;
-        uint8_t *p = iov_at(c, iovs, i, &len);
-        if (len == 0) continue;
-        ssize_t r;
-        do {
-            r = pread(f->host_fd, p, len, off + (off_t)total);
-        } while (r < 0 && errno == EINTR);
-        if (r < 0) {
-            if (total == 0) return wgsb_errno(errno);
-            break;
-        }
-        total += (uint64_t)r;
-        if ((uint32_t)r < len) break;
-    }
+    if ((e = file_transfer(c, f->host_fd, iovs, n, false, (off_t)a[3].u64, &total))) return e;
     wasi_put_u32(c, a[4].u32, (uint32_t)total);
     return WASI_ESUCCESS;
 }
@@ -313,23 +313,8 @@ uint32_t wasi_fd_pwrite(wasi_call *c, const wg_value *a)
     if ((e = check_iovs(c, iovs, a[2].u32, &n))) return e;
     if (!wasi_mem(c, a[4].u32, 4)) return WASI_EFAULT;
     if (a[3].u64 > (uint64_t)INT64_MAX) return WASI_EINVAL;
-    off_t off = (off_t)a[3].u64;
     uint64_t total = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t len;
-        uint8_t *p = iov_at(c, iovs, i, &len);
-        if (len == 0) continue;
-        ssize_t w;
-        do {
-            w = pwrite(f->host_fd, p, len, off + (off_t)total);
-        } while (w < 0 && errno == EINTR);
-        if (w < 0) {
-            if (total == 0) return wgsb_errno(errno);
-            break;
-        }
-        total += (uint64_t)w;
-        if ((uint32_t)w < len) break;
-    }
+    if ((e = file_transfer(c, f->host_fd, iovs, n, true, (off_t)a[3].u64, &total))) return e;
     wasi_put_u32(c, a[4].u32, (uint32_t)total);
     return WASI_ESUCCESS;
 }
