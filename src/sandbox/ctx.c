@@ -209,7 +209,12 @@ bool wgsb_capture_append(wgsb_capture *c, const void *p, size_t n, bool *oom)
     return true;
 }
 
-bool wgsb_capture_mark_truncated(wgsb_capture *c)
+/*
+ * Appends the truncation marker to captured stderr past its limit (the
+ * marker is the host's words, not the module's output). Called once, when
+ * a write first overflows. False when out of memory.
+ */
+static bool capture_mark_truncated(wgsb_capture *c)
 {
     char marker[96];
     int n = snprintf(marker, sizeof marker, stderr_marker_fmt, c->limit);
@@ -249,7 +254,7 @@ bool wgsb_ctx_append_stderr(wgsb_ctx *ctx, const void *data, size_t len)
     bool was_truncated = ctx->err.truncated, oom = false;
     if (wgsb_capture_append(&ctx->err, data, len, &oom)) return true;
     if (oom) return false;
-    return was_truncated || wgsb_capture_mark_truncated(&ctx->err);
+    return was_truncated || capture_mark_truncated(&ctx->err);
 }
 
 const char *wgsb_ctx_stdout(const wgsb_ctx *ctx, size_t *len)

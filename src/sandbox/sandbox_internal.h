@@ -242,16 +242,11 @@ const char *wgsb_fd_name(const wgsb_ctx *ctx, const wgsb_fd *f);
 
 /*
  * Appends n bytes to a capture. Returns false if they did not all fit
- * under the limit (what fits is kept; for stderr the rest is dropped and
- * marked truncated) or memory ran out (*oom set).
+ * under the limit (what fits is kept, the rest dropped and c->truncated
+ * set) or memory ran out (*oom set). Captured stderr goes through
+ * wgsb_ctx_append_stderr(), which also marks where it was cut.
  */
 bool wgsb_capture_append(wgsb_capture *c, const void *p, size_t n, bool *oom);
-/*
- * Appends the truncation marker to captured stderr past its limit (the
- * marker is the host's words, not the module's output). Call it once, when
- * a write first overflows. False when out of memory.
- */
-bool wgsb_capture_mark_truncated(wgsb_capture *c);
 
 /*
  * Logs a denied attempt through the manifest's log function:

@@ -123,28 +123,26 @@ static uint32_t write_host(wasi_call *c, int fd, const uint8_t *p, size_t n, siz
     return WASI_ESUCCESS;
 }
 
-/* Appends to a captured stream, applying its limit. */
-static uint32_t write_capture(wasi_call *c, wgsb_fd *f, const uint8_t *p, size_t n)
+/* Appends to a captured stream under its limit; what must end the call sets c->trap. */
+static void write_capture(wasi_call *c, wgsb_fd *f, const uint8_t *p, size_t n)
 {
     wgsb_ctx *ctx = c->ctx;
-    wgsb_capture *cap = f->kind == WGSB_FD_STDOUT ? &ctx->out : &ctx->err;
-    bool was_truncated = cap->truncated, oom = false;
-    if (wgsb_capture_append(cap, p, n, &oom)) return WASI_ESUCCESS;
+    if (f->kind == WGSB_FD_STDERR) {
+        /* stderr is diagnostics: keep the start, mark the cut, let the module go on. */
+        if (!wgsb_ctx_append_stderr(ctx, p, n))
+            c->trap = wgsb_ctx_abort(ctx, WGSB_ERROR, "out of host memory capturing output");
+        return;
+    }
+    bool oom = false;
+    if (wgsb_capture_append(&ctx->out, p, n, &oom)) return;
     if (oom) {
         c->trap = wgsb_ctx_abort(ctx, WGSB_ERROR, "out of host memory capturing output");
-        return WASI_ESUCCESS;
+        return;
     }
-    if (f->kind == WGSB_FD_STDOUT) {
-        /* stdout is the module's answer: a cut-off answer must not pass for a whole one. */
-        ctx->output_exceeded = true;
-        c->trap = wg_trap_new(WG_TRAP_HOST, "output limit: stdout exceeded %zu bytes",
-                              ctx->m->limits.max_stdout_bytes);
-        return WASI_ESUCCESS;
-    }
-    /* stderr is diagnostics: keep the start, mark the cut, let the module go on. */
-    if (!was_truncated && !wgsb_capture_mark_truncated(cap))
-        c->trap = wgsb_ctx_abort(ctx, WGSB_ERROR, "out of host memory capturing output");
-    return WASI_ESUCCESS;
+    /* stdout is the module's answer: a cut-off answer must not pass for a whole one. */
+    ctx->output_exceeded = true;
+    c->trap = wg_trap_new(WG_TRAP_HOST, "output limit: stdout exceeded %zu bytes",
+                          ctx->m->limits.max_stdout_bytes);
 }
 
 /*
