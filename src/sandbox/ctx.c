@@ -58,8 +58,7 @@ wgsb_ctx *wgsb_ctx_new(wgsb_sandbox *sb, const wgsb_ctx_options *opts, char *err
     if (!ctx || !fds) {
         free(ctx);
         free(fds);
-        if (err && errsz)
-            snprintf(err, errsz, "module %s: out of memory", m->name ? m->name : "module");
+        if (err && errsz) snprintf(err, errsz, "module %s: out of memory", wgsb_module_name(m));
         return NULL;
     }
     ctx->sb = wgsb_sandbox_retain(sb);

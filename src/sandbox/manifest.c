@@ -13,8 +13,6 @@
 
 #include "sandbox_internal.h"
 
-#define DEFAULT_NAME "module"
-
 void wgsb_limits_init(wgsb_limits *l)
 {
     memset(l, 0, sizeof *l);
@@ -34,7 +32,7 @@ void wgsb_manifest_init(wgsb_manifest *m)
     memset(m, 0, sizeof *m);
     wgsb_limits_init(&m->limits);
     /* If this allocation fails the name stays NULL, which every user reads as "module". */
-    m->name = strdup(DEFAULT_NAME);
+    m->name = strdup(WGSB_DEFAULT_NAME);
 }
 
 static void free_strings(char **v, size_t n)
@@ -446,7 +444,7 @@ void wgsb_log(const wgsb_manifest *m, int level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    const char *name = m->name ? m->name : DEFAULT_NAME;
+    const char *name = wgsb_module_name(m);
     if (m->log) {
         m->log(m->log_arg, level, name, msg);
         return;

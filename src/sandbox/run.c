@@ -15,11 +15,6 @@
 
 #define DEFAULT_CALL_DEPTH 10000 /* the engine's, when the manifest says 0 */
 
-static const char *name_of(const wgsb_ctx *ctx)
-{
-    return ctx->m->name ? ctx->m->name : "module";
-}
-
 /* Clears what one run reports through the context before the next one starts. */
 static void begin_run(wgsb_ctx *ctx)
 {
@@ -37,7 +32,7 @@ static void begin_run(wgsb_ctx *ctx)
 static wgsb_status classify(wgsb_ctx *ctx, const wg_trap *t, const char *suffix, char *msg,
                             size_t msgsz)
 {
-    const char *name = name_of(ctx);
+    const char *name = wgsb_module_name(ctx->m);
     const wgsb_limits *lim = &ctx->m->limits;
     char buf[8]; /* the message is still formatted (and dropped) when the caller wants none */
     if (!msg || !msgsz) {
@@ -157,7 +152,7 @@ wg_instance *wgsb_instantiate(wg_module *m, const wg_linker *l, wgsb_ctx *ctx, u
     bool over_limit =
         strncmp(err, "memory limit:", 13) == 0 || strncmp(err, "table limit:", 12) == 0;
     set_status(status, over_limit ? WGSB_MEMORY_LIMIT : WGSB_ERROR);
-    if (msg && msgsz) snprintf(msg, msgsz, "module %s: %s", name_of(ctx), err);
+    if (msg && msgsz) snprintf(msg, msgsz, "module %s: %s", wgsb_module_name(ctx->m), err);
     return NULL;
 }
 
@@ -170,7 +165,7 @@ wgsb_status wgsb_call(wgsb_ctx *ctx, wg_instance *inst, wg_func *f, const wg_val
         if (msg && msgsz) snprintf(msg, msgsz, "wgsb_call: no context");
         return WGSB_ERROR;
     }
-    const char *name = name_of(ctx);
+    const char *name = wgsb_module_name(ctx->m);
     if (!inst || !f) {
         if (msg && msgsz) snprintf(msg, msgsz, "module %s: no function to call", name);
         return WGSB_ERROR;

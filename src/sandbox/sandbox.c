@@ -18,18 +18,13 @@
 
 #include "sandbox_internal.h"
 
-static const char *name_of(const wgsb_manifest *m)
-{
-    return m->name ? m->name : "module";
-}
-
 wgsb_sandbox *wgsb_sandbox_new(const wgsb_manifest *manifest, char *err, size_t errsz)
 {
     if (err && errsz) err[0] = '\0';
     wgsb_sandbox *sb = calloc(1, sizeof *sb);
     if (!sb || !wgsb_manifest_copy(&sb->manifest, manifest)) {
         free(sb);
-        if (err) snprintf(err, errsz, "module %s: out of memory", name_of(manifest));
+        if (err) snprintf(err, errsz, "module %s: out of memory", wgsb_module_name(manifest));
         return NULL;
     }
     atomic_init(&sb->refs, 1);
@@ -37,7 +32,7 @@ wgsb_sandbox *wgsb_sandbox_new(const wgsb_manifest *manifest, char *err, size_t 
     if (m->npaths) {
         sb->grant_fds = malloc(m->npaths * sizeof *sb->grant_fds);
         if (!sb->grant_fds) {
-            if (err) snprintf(err, errsz, "module %s: out of memory", name_of(m));
+            if (err) snprintf(err, errsz, "module %s: out of memory", wgsb_module_name(m));
             wgsb_manifest_clear(&sb->manifest);
             free(sb);
             return NULL;
@@ -54,7 +49,7 @@ wgsb_sandbox *wgsb_sandbox_new(const wgsb_manifest *manifest, char *err, size_t 
         if (!wgsb_manifest_add_grant(&probe, g->host_path, g->guest_path, g->read_only, why,
                                      sizeof why)) {
             wgsb_manifest_clear(&probe);
-            if (err) snprintf(err, errsz, "module %s: %s", name_of(m), why);
+            if (err) snprintf(err, errsz, "module %s: %s", wgsb_module_name(m), why);
             wgsb_sandbox_free(sb);
             return NULL;
         }
@@ -63,7 +58,8 @@ wgsb_sandbox *wgsb_sandbox_new(const wgsb_manifest *manifest, char *err, size_t 
         if (fd < 0) {
             char q[200];
             if (err)
-                snprintf(err, errsz, "module %s: cannot open granted directory %s: %s", name_of(m),
+                snprintf(err, errsz, "module %s: cannot open granted directory %s: %s",
+                         wgsb_module_name(m),
                          wgsb_quote(g->host_path, strlen(g->host_path), q, sizeof q),
                          strerror(errno));
             wgsb_sandbox_free(sb);

@@ -226,6 +226,15 @@ struct wgsb_ctx {
 
 /* ---- Internal functions ------------------------------------------------- */
 
+/* The name wgsb_manifest_init() gives a module. */
+#define WGSB_DEFAULT_NAME "module"
+
+/* A module's name for messages; NULL (a failed allocation) reads as the default. */
+static inline const char *wgsb_module_name(const wgsb_manifest *m)
+{
+    return m->name ? m->name : WGSB_DEFAULT_NAME;
+}
+
 /* Looks up an open guest fd; NULL if fd is not open. */
 wgsb_fd *wgsb_fd_get(wgsb_ctx *ctx, uint32_t fd);
 /*

@@ -101,12 +101,6 @@ static inline bool wasi_get_u64(wasi_call *c, uint64_t off, uint64_t *v)
     return true;
 }
 
-/* The guest's name of the module it runs in, for messages. */
-static inline const char *wasi_module_name(const wasi_call *c)
-{
-    return c->ctx->m->name ? c->ctx->m->name : "module";
-}
-
 /*
  * The deadline a wait inside a host call must respect: the earlier of the
  * context's (set by wgsb_instantiate/wgsb_call) and the calling instance's
