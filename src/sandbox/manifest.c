@@ -192,8 +192,7 @@ static bool has_dotdot(const char *p)
     return false;
 }
 
-bool wgsb_manifest_add_grant(wgsb_manifest *m, const char *host_path, const char *guest_path,
-                             bool read_only, char *err, size_t errsz)
+bool wgsb_check_grant(const char *host_path, const char *guest_path, char *err, size_t errsz)
 {
     char q[160];
     if (!host_path || !*host_path) {
@@ -214,6 +213,13 @@ bool wgsb_manifest_add_grant(wgsb_manifest *m, const char *host_path, const char
              wgsb_quote(guest_path, strlen(guest_path), q, sizeof q));
         return false;
     }
+    return true;
+}
+
+bool wgsb_manifest_add_grant(wgsb_manifest *m, const char *host_path, const char *guest_path,
+                             bool read_only, char *err, size_t errsz)
+{
+    if (!wgsb_check_grant(host_path, guest_path, err, errsz)) return false;
     char *host = strdup(host_path);
     char *guest = strdup(guest_path);
     wgsb_path_grant *np = realloc(m->paths, (m->npaths + 1) * sizeof *np);

@@ -43,17 +43,12 @@ wgsb_sandbox *wgsb_sandbox_new(const wgsb_manifest *manifest, char *err, size_t 
     for (size_t i = 0; i < m->npaths; i++) {
         const wgsb_path_grant *g = &m->paths[i];
         /* The manifest may have been filled in directly: check what add_grant would. */
-        wgsb_manifest probe;
-        memset(&probe, 0, sizeof probe);
         char why[256];
-        if (!wgsb_manifest_add_grant(&probe, g->host_path, g->guest_path, g->read_only, why,
-                                     sizeof why)) {
-            wgsb_manifest_clear(&probe);
+        if (!wgsb_check_grant(g->host_path, g->guest_path, why, sizeof why)) {
             if (err) snprintf(err, errsz, "module %s: %s", wgsb_module_name(m), why);
             wgsb_sandbox_free(sb);
             return NULL;
         }
-        wgsb_manifest_clear(&probe);
         int fd = open(g->host_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) {
             char q[200];

@@ -235,6 +235,13 @@ static inline const char *wgsb_module_name(const wgsb_manifest *m)
     return m->name ? m->name : WGSB_DEFAULT_NAME;
 }
 
+/*
+ * Checks a directory grant as wgsb_manifest_add_grant() does: both paths
+ * non-empty, no ".." component in the guest path. False with a message in
+ * err.
+ */
+bool wgsb_check_grant(const char *host_path, const char *guest_path, char *err, size_t errsz);
+
 /* Looks up an open guest fd; NULL if fd is not open. */
 wgsb_fd *wgsb_fd_get(wgsb_ctx *ctx, uint32_t fd);
 /*
