@@ -151,16 +151,22 @@ static bool push_string(char ***v, size_t *n, const char *s)
     return true;
 }
 
+/* ASCII lower case, whatever the locale: host names compare case-insensitively. */
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
 bool wgsb_manifest_add_host(wgsb_manifest *m, const char *glob)
 {
     if (!glob || !*glob) return false;
-    char *lower = strdup(glob);
-    if (!lower) return false;
+    char *lowered = strdup(glob);
+    if (!lowered) return false;
     /* Hosts compare case-insensitively: store the glob lower-cased once. */
-    for (char *p = lower; *p; p++)
-        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
-    bool ok = push_string(&m->allowed_hosts, &m->nallowed_hosts, lower);
-    free(lower);
+    for (char *p = lowered; *p; p++)
+        *p = lower(*p);
+    bool ok = push_string(&m->allowed_hosts, &m->nallowed_hosts, lowered);
+    free(lowered);
     return ok;
 }
 
@@ -342,11 +348,6 @@ const char *wgsb_manifest_config(const wgsb_manifest *m, const char *key)
  * character. Iterative with one backtrack point, so linear-ish and without
  * recursion on hostile patterns.
  */
-static char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 static bool glob_match(const char *pat, const char *s)
 {
     const char *star = NULL, *resume = NULL;
@@ -385,8 +386,7 @@ static bool normalize_host(const char *h, size_t len, char *buf, size_t bufsz)
     if (len == 0 || len >= bufsz) return false;
     bool bracketed = h[0] == '[';
     for (size_t i = 0; i < len; i++) {
-        char c = h[i];
-        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        char c = lower(h[i]);
         bool ok = host_char_ok(c) ||
                   (bracketed && (c == ':' || (i == 0 && c == '[') || (i == len - 1 && c == ']')));
         if (!ok) return false;
@@ -398,13 +398,19 @@ static bool normalize_host(const char *h, size_t len, char *buf, size_t bufsz)
     return buf[0] != '.' && buf[0] != '\0';
 }
 
-bool wgsb_manifest_allows_host(const wgsb_manifest *m, const char *host)
+/* True if the host (len bytes) matches a glob of the manifest once normalised. */
+static bool host_allowed(const wgsb_manifest *m, const char *host, size_t len)
 {
     char norm[256];
-    if (!host || !normalize_host(host, strlen(host), norm, sizeof norm)) return false;
+    if (!normalize_host(host, len, norm, sizeof norm)) return false;
     for (size_t i = 0; i < m->nallowed_hosts; i++)
         if (glob_match(m->allowed_hosts[i], norm)) return true;
     return false;
+}
+
+bool wgsb_manifest_allows_host(const wgsb_manifest *m, const char *host)
+{
+    return host && host_allowed(m, host, strlen(host));
 }
 
 bool wgsb_manifest_allows_url(const wgsb_manifest *m, const char *url)
@@ -434,11 +440,7 @@ bool wgsb_manifest_allows_url(const wgsb_manifest *m, const char *url)
         hend = memchr(host, ':', (size_t)(end - host));
         if (!hend) hend = end;
     }
-    char norm[256];
-    if (!normalize_host(host, (size_t)(hend - host), norm, sizeof norm)) return false;
-    for (size_t i = 0; i < m->nallowed_hosts; i++)
-        if (glob_match(m->allowed_hosts[i], norm)) return true;
-    return false;
+    return host_allowed(m, host, (size_t)(hend - host));
 }
 
 /* ---- Logging -------------------------------------------------------------- */
