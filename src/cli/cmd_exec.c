@@ -20,10 +20,6 @@
 #include "wasmgate/sandbox.h"
 #include "wasmgate/wg.h"
 
-/* cli.h is another engineer's file; these two are declared here and in main.c. */
-int cli_cmd_exec(int argc, char **argv);
-extern const char cli_exec_usage[];
-
 const char cli_exec_usage[] =
     "usage: wasmgate exec [OPTIONS] MODULE.wasm [ARGS...]\n"
     "\n"

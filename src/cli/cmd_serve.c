@@ -14,10 +14,6 @@
 #include "server.h"
 #endif
 
-/* Declared here and beside main.c's table row (cli.h belongs to the CLI's owner). */
-int cli_cmd_serve(int argc, char **argv);
-extern const char cli_serve_usage[];
-
 const char cli_serve_usage[] =
     "usage: wasmgate serve [--config FILE] [--check] [--modules DIR] [--listen HOST:PORT]\n"
     "                      [--workers N] [--log-level debug|info|warn|error]\n"
