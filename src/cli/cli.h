@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "wasmgate/sandbox.h"
+
 /* Exit statuses every subcommand uses, so scripts can tell them apart. */
 enum {
     CLI_EXIT_OK = 0,      /* the command did what was asked */
@@ -100,6 +102,31 @@ typedef struct cli_option {
  */
 bool cli_parse_options(int argc, char **argv, const cli_option *opts, size_t nopts, bool *help,
                        int *npositional, char *err, size_t errsz);
+
+/*
+ * For subcommands whose options cli_parse_options() cannot express
+ * (repeatable options, or options that end at the first positional
+ * argument): matches argv[*i] against `names`, options that take a value
+ * ("--name VALUE" or "--name=VALUE"), and sets *value, moving *i past a
+ * value given as the next argument. Returns the name matched, or NULL after
+ * reporting an unknown option or a missing value with cli_usage_error().
+ */
+const char *cli_value_option(const char *cmd, const char *usage, int argc, char **argv, int *i,
+                             const char *const *names, size_t nnames, const char **value);
+
+/*
+ * Applies one of the limit options that exec and run share (name is
+ * "--timeout-ms", "--fuel" or "--max-pages") to lim. Returns false after
+ * reporting a value out of the option's range with cli_usage_error().
+ */
+bool cli_limit_option(const char *cmd, const char *usage, const char *name, const char *value,
+                      wgsb_limits *lim);
+
+/*
+ * Parses a whole unsigned decimal number in [min, max]: no sign, blanks or
+ * trailing text (which strtoull alone would accept).
+ */
+bool cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 /*
  * Reads a whole file into a malloc'd buffer (NUL-terminated for

@@ -11,7 +11,6 @@
  * which limit, with numbers chosen after the conventions of shells and
  * timeout(1): see cli_exec_usage.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,18 +55,6 @@ enum {
     EXEC_EXIT_FUEL = 152,
     EXEC_EXIT_OUTPUT = 153
 };
-
-/* Parses a whole decimal number in [min, max]. */
-static bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-    if (!s || *s < '0' || *s > '9') return false;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < min || v > max) return false;
-    *out = v;
-    return true;
-}
 
 static const char *base_name(const char *path)
 {
@@ -130,23 +117,11 @@ static int parse_args(int argc, char **argv, exec_options *o)
         }
         static const char *const with_value[] = {"--dir", "--env", "--timeout-ms", "--fuel",
                                                  "--max-pages"};
-        const char *name = NULL, *value = NULL;
-        for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) {
-            size_t n = strlen(with_value[k]);
-            if (strncmp(arg, with_value[k], n) == 0 && (arg[n] == '\0' || arg[n] == '=')) {
-                name = with_value[k];
-                value = arg[n] == '=' ? arg + n + 1 : NULL;
-                break;
-            }
-        }
-        if (!name) return cli_usage_error("exec", cli_exec_usage, "unknown option '%s'", arg);
-        if (!value) {
-            if (i + 1 >= argc)
-                return cli_usage_error("exec", cli_exec_usage, "option '%s' needs a value", name);
-            value = argv[++i];
-        }
+        const char *value;
+        const char *name = cli_value_option("exec", cli_exec_usage, argc, argv, &i, with_value,
+                                            sizeof with_value / sizeof with_value[0], &value);
+        if (!name) return CLI_EXIT_USAGE;
         char err[256];
-        uint64_t n;
         if (strcmp(name, "--dir") == 0) {
             if (!wgsb_manifest_add_path_spec(&o->manifest, value, err, sizeof err))
                 return cli_usage_error("exec", cli_exec_usage, "--dir: %s", err);
@@ -155,23 +130,8 @@ static int parse_args(int argc, char **argv, exec_options *o)
                 return cli_usage_error("exec", cli_exec_usage,
                                        "--env '%s': expected KEY=VALUE with a non-empty KEY",
                                        value);
-        } else if (strcmp(name, "--timeout-ms") == 0) {
-            if (!parse_u64(value, 0, UINT32_MAX, &n))
-                return cli_usage_error("exec", cli_exec_usage,
-                                       "--timeout-ms '%s': expected milliseconds (0 = none)",
-                                       value);
-            lim->timeout_ms = (uint32_t)n;
-        } else if (strcmp(name, "--fuel") == 0) {
-            if (!parse_u64(value, 0, UINT64_MAX, &n))
-                return cli_usage_error("exec", cli_exec_usage,
-                                       "--fuel '%s': expected a number of units (0 = unlimited)",
-                                       value);
-            lim->fuel = n;
-        } else {
-            if (!parse_u64(value, 1, 65536, &n))
-                return cli_usage_error("exec", cli_exec_usage,
-                                       "--max-pages '%s': expected 1 to 65536 pages", value);
-            lim->max_memory_pages = (uint32_t)n;
+        } else if (!cli_limit_option("exec", cli_exec_usage, name, value, lim)) {
+            return CLI_EXIT_USAGE;
         }
     }
     if (i >= argc) return cli_usage_error("exec", cli_exec_usage, "missing MODULE");

@@ -14,7 +14,6 @@
  * decoded JSON Patch of a mutation. The exit status tells allowed, denied, no opinion and
  * module failure apart (see cli_run_usage).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,18 +96,6 @@ typedef struct run_module {
     size_t raw_len;
 } run_module;
 
-/* Parses a whole decimal number in [min, max]. */
-static bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-    if (!s || *s < '0' || *s > '9') return false;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < min || v > max) return false;
-    *out = v;
-    return true;
-}
-
 /* The module's default name: its file name without directories and ".wasm". */
 static char *default_name(const char *path)
 {
@@ -162,23 +149,11 @@ static int parse_args(int argc, char **argv, run_options *o)
             o->raw = true;
             continue;
         }
-        const char *name = NULL, *value = NULL;
-        for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) {
-            size_t n = strlen(with_value[k]);
-            if (strncmp(arg, with_value[k], n) == 0 && (arg[n] == '\0' || arg[n] == '=')) {
-                name = with_value[k];
-                value = arg[n] == '=' ? arg + n + 1 : NULL;
-                break;
-            }
-        }
-        if (!name) return cli_usage_error("run", cli_run_usage, "unknown option '%s'", arg);
-        if (!value) {
-            if (i + 1 >= argc)
-                return cli_usage_error("run", cli_run_usage, "option '%s' needs a value", name);
-            value = argv[++i];
-        }
+        const char *value;
+        const char *name = cli_value_option("run", cli_run_usage, argc, argv, &i, with_value,
+                                            sizeof with_value / sizeof with_value[0], &value);
+        if (!name) return CLI_EXIT_USAGE;
         char err[256];
-        uint64_t n;
         if (strcmp(name, "--request") == 0) {
             o->request_path = value;
         } else if (strcmp(name, "--abi") == 0) {
@@ -197,26 +172,11 @@ static int parse_args(int argc, char **argv, run_options *o)
         } else if (strcmp(name, "--name") == 0) {
             if (!*value) return cli_usage_error("run", cli_run_usage, "--name: empty name");
             o->name = value;
-        } else if (strcmp(name, "--timeout-ms") == 0) {
-            if (!parse_u64(value, 0, UINT32_MAX, &n))
-                return cli_usage_error("run", cli_run_usage,
-                                       "--timeout-ms '%s': expected milliseconds (0 = none)",
-                                       value);
-            lim->timeout_ms = (uint32_t)n;
-        } else if (strcmp(name, "--fuel") == 0) {
-            if (!parse_u64(value, 0, UINT64_MAX, &n))
-                return cli_usage_error("run", cli_run_usage,
-                                       "--fuel '%s': expected a number of units (0 = unlimited)",
-                                       value);
-            lim->fuel = n;
-        } else if (strcmp(name, "--max-pages") == 0) {
-            if (!parse_u64(value, 1, 65536, &n))
-                return cli_usage_error("run", cli_run_usage,
-                                       "--max-pages '%s': expected 1 to 65536 pages", value);
-            lim->max_memory_pages = (uint32_t)n;
-        } else { /* --allow-path */
+        } else if (strcmp(name, "--allow-path") == 0) {
             if (!wgsb_manifest_add_path_spec(&o->manifest, value, err, sizeof err))
                 return cli_usage_error("run", cli_run_usage, "--allow-path: %s", err);
+        } else if (!cli_limit_option("run", cli_run_usage, name, value, lim)) {
+            return CLI_EXIT_USAGE;
         }
     }
     if (!o->module_path) return cli_usage_error("run", cli_run_usage, "missing MODULE");

@@ -6,12 +6,11 @@
  * wrong JSON type or an out-of-range number is reported as SPEC_MALFORMED
  * with a message, never assumed away.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "spectest.h"
 
 /* NaN patterns (spec: "canonical NaN" and "arithmetic NaN"). */
@@ -81,21 +80,6 @@ static bool value_text(const json_t *v, const char *type, const char **text, cha
     return true;
 }
 
-/*
- * Parses an unsigned decimal no larger than max. strtoull alone would
- * accept "-1", leading blanks and trailing junk, so check the text first.
- */
-static bool parse_unsigned(const char *s, uint64_t max, uint64_t *out)
-{
-    if (s[0] < '0' || s[0] > '9') return false;
-    errno = 0;
-    char *end = NULL;
-    unsigned long long n = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0' || n > max) return false;
-    *out = (uint64_t)n;
-    return true;
-}
-
 /* Parses the payload of a scalar of a known type (not NaN patterns). */
 static spec_status parse_scalar(wg_valtype type, const char *text, wg_value *out, char *err,
                                 size_t errsz)
@@ -105,13 +89,13 @@ static spec_status parse_scalar(wg_valtype type, const char *text, wg_value *out
     switch (type) {
     case WG_I32:
     case WG_F32:
-        if (!parse_unsigned(text, UINT32_MAX, &n)) break;
+        if (!cli_parse_u64(text, 0, UINT32_MAX, &n)) break;
         /* Both are stored by bit pattern; the union makes f32 share u32's bits. */
         out->u32 = (uint32_t)n;
         return SPEC_OK;
     case WG_I64:
     case WG_F64:
-        if (!parse_unsigned(text, UINT64_MAX, &n)) break;
+        if (!cli_parse_u64(text, 0, UINT64_MAX, &n)) break;
         out->u64 = n;
         return SPEC_OK;
     case WG_FUNCREF:
@@ -128,7 +112,7 @@ static spec_status parse_scalar(wg_valtype type, const char *text, wg_value *out
             return SPEC_OK;
         }
         /* N+1 must not wrap to the null pointer. */
-        if (!parse_unsigned(text, (uint64_t)UINTPTR_MAX - 1, &n)) break;
+        if (!cli_parse_u64(text, 0, (uint64_t)UINTPTR_MAX - 1, &n)) break;
         out->ref = spec_externref_from_number(n);
         return SPEC_OK;
     default: break;

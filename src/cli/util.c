@@ -110,6 +110,66 @@ bool cli_parse_options(int argc, char **argv, const cli_option *opts, size_t nop
     return true;
 }
 
+const char *cli_value_option(const char *cmd, const char *usage, int argc, char **argv, int *i,
+                             const char *const *names, size_t nnames, const char **value)
+{
+    const char *arg = argv[*i];
+    for (size_t k = 0; k < nnames; k++) {
+        size_t n = strlen(names[k]);
+        if (strncmp(arg, names[k], n) != 0 || (arg[n] != '\0' && arg[n] != '=')) continue;
+        if (arg[n] == '=') {
+            *value = arg + n + 1;
+        } else if (*i + 1 < argc) {
+            *value = argv[++*i];
+        } else {
+            cli_usage_error(cmd, usage, "option '%s' needs a value", names[k]);
+            return NULL;
+        }
+        return names[k];
+    }
+    cli_usage_error(cmd, usage, "unknown option '%s'", arg);
+    return NULL;
+}
+
+bool cli_limit_option(const char *cmd, const char *usage, const char *name, const char *value,
+                      wgsb_limits *lim)
+{
+    uint64_t n;
+    if (strcmp(name, "--timeout-ms") == 0) {
+        if (!cli_parse_u64(value, 0, UINT32_MAX, &n)) {
+            cli_usage_error(cmd, usage, "--timeout-ms '%s': expected milliseconds (0 = none)",
+                            value);
+            return false;
+        }
+        lim->timeout_ms = (uint32_t)n;
+    } else if (strcmp(name, "--fuel") == 0) {
+        if (!cli_parse_u64(value, 0, UINT64_MAX, &n)) {
+            cli_usage_error(cmd, usage, "--fuel '%s': expected a number of units (0 = unlimited)",
+                            value);
+            return false;
+        }
+        lim->fuel = n;
+    } else { /* --max-pages */
+        if (!cli_parse_u64(value, 1, 65536, &n)) {
+            cli_usage_error(cmd, usage, "--max-pages '%s': expected 1 to 65536 pages", value);
+            return false;
+        }
+        lim->max_memory_pages = (uint32_t)n;
+    }
+    return true;
+}
+
+bool cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    if (!s || *s < '0' || *s > '9') return false;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v < min || v > max) return false;
+    *out = v;
+    return true;
+}
+
 uint8_t *cli_read_file(const char *path, size_t *len, char *err, size_t errsz)
 {
     FILE *f = fopen(path, "rb");
