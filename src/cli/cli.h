@@ -136,6 +136,13 @@ bool cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 uint8_t *cli_read_file(const char *path, size_t *len, char *err, size_t errsz);
 
 /*
+ * Reads and loads (decodes and validates) the module file at path; *len
+ * receives the file's size. Returns NULL after reporting, with cli_error()
+ * for cmd, a file that cannot be read or is not a valid module.
+ */
+wg_module *cli_load_module(const char *cmd, const char *path, size_t *len);
+
+/*
  * Writes a name from a module (which may hold any bytes, including NUL and
  * control characters) as a double-quoted string with C-style escapes, so
  * the output stays one line per item and unambiguous.

@@ -146,17 +146,8 @@ static int run_module(exec_options *o)
 {
     char err[512], msg[512];
     size_t len;
-    uint8_t *bytes = cli_read_file(o->module_path, &len, err, sizeof err);
-    if (!bytes) {
-        cli_error("exec", "%s", err);
-        return CLI_EXIT_FAILURE;
-    }
-    wg_module *module = wg_module_load(bytes, len, NULL, err, sizeof err);
-    free(bytes);
-    if (!module) {
-        cli_error("exec", "%s: not a valid WebAssembly module: %s", o->module_path, err);
-        return CLI_EXIT_FAILURE;
-    }
+    wg_module *module = cli_load_module("exec", o->module_path, &len);
+    if (!module) return CLI_EXIT_FAILURE;
     int status = CLI_EXIT_FAILURE;
     wgsb_sandbox *sb = NULL;
     wg_linker *linker = NULL;

@@ -223,17 +223,8 @@ int cli_cmd_inspect(int argc, char **argv)
     const char *path = argv[1];
 
     size_t len = 0;
-    uint8_t *bytes = cli_read_file(path, &len, err, sizeof err);
-    if (!bytes) {
-        cli_error("inspect", "%s", err);
-        return CLI_EXIT_FAILURE;
-    }
-    wg_module *m = wg_module_load(bytes, len, NULL, err, sizeof err);
-    free(bytes);
-    if (!m) {
-        cli_error("inspect", "%s: not a valid WebAssembly module: %s", path, err);
-        return CLI_EXIT_FAILURE;
-    }
+    wg_module *m = cli_load_module("inspect", path, &len);
+    if (!m) return CLI_EXIT_FAILURE;
 
     printf("module: %s\n", path);
     printf("size: %zu bytes (code section %zu bytes, compiled %zu bytes)\n", len,

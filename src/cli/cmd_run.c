@@ -362,17 +362,8 @@ static wgabi_module *load_module(const run_options *o)
 {
     char err[1024];
     size_t len;
-    uint8_t *bytes = cli_read_file(o->module_path, &len, err, sizeof err);
-    if (!bytes) {
-        cli_error("run", "%s", err);
-        return NULL;
-    }
-    wg_module *wasm = wg_module_load(bytes, len, NULL, err, sizeof err);
-    free(bytes);
-    if (!wasm) {
-        cli_error("run", "%s: not a valid WebAssembly module: %s", o->module_path, err);
-        return NULL;
-    }
+    wg_module *wasm = cli_load_module("run", o->module_path, &len);
+    if (!wasm) return NULL;
     wgabi_kind kind = o->abi ? wgabi_kind_parse(o->abi) : wgabi_detect(wasm);
     wgabi_module *m = NULL;
     if (!kind)

@@ -1,6 +1,7 @@
 /*
  * util.c — helpers shared by the CLI subcommands: option parsing, error
- * reporting, reading files, printing module names safely.
+ * reporting, reading files and loading modules, printing module names
+ * safely.
  *
  * Nothing here knows about a particular subcommand; anything specific to
  * one belongs in its cmd_*.c file.
@@ -212,6 +213,20 @@ out_of_memory:
     free(buf);
     fclose(f);
     return NULL;
+}
+
+wg_module *cli_load_module(const char *cmd, const char *path, size_t *len)
+{
+    char err[1024];
+    uint8_t *bytes = cli_read_file(path, len, err, sizeof err);
+    if (!bytes) {
+        cli_error(cmd, "%s", err);
+        return NULL;
+    }
+    wg_module *m = wg_module_load(bytes, *len, NULL, err, sizeof err);
+    free(bytes);
+    if (!m) cli_error(cmd, "%s: not a valid WebAssembly module: %s", path, err);
+    return m;
 }
 
 /*
