@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "wasmgate/sandbox.h"
 #include "wasmgate/wg.h"
 
 const char cli_inspect_usage[] =
@@ -163,11 +164,6 @@ static void print_custom_sections(const wg_module *m)
     }
 }
 
-static bool is_wasi_module(const char *name, size_t len)
-{
-    return name_is(name, len, "wasi_snapshot_preview1") || name_is(name, len, "wasi_unstable");
-}
-
 /*
  * Guesses the module's ABI from its imports and exports. The order matters:
  * TinyGo-built waPC policies also export _start, and k8s-wasm modules may be
@@ -182,7 +178,7 @@ static const char *detect_abi(const wg_module *m)
     for (size_t i = 0; i < wg_module_import_count(m); i++) {
         wg_extern_desc d;
         if (!wg_module_import(m, i, &d)) continue;
-        if (!is_wasi_module(d.module, d.module_len)) only_wasi_imports = false;
+        if (!wgsb_is_wasi_module(d.module, d.module_len)) only_wasi_imports = false;
         if (name_is(d.module, d.module_len, "wapc")) imports_wapc = true;
         if (name_is(d.module, d.module_len, "extism:host/env")) imports_extism = true;
     }
