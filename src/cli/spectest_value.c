@@ -68,16 +68,29 @@ static bool value_type_name(const json_t *v, const char **type, char *err, size_
     return true;
 }
 
-/* Fetches the "value" string of a scalar script value. */
-static bool value_text(const json_t *v, const char *type, const char **text, char *err,
-                       size_t errsz)
+/*
+ * The engine's type and the "value" string of a scalar script value whose
+ * "type" is type_name: SPEC_UNSUPPORTED for a type the engine cannot
+ * represent, SPEC_MALFORMED for an unknown type or a missing "value".
+ */
+static spec_status scalar_parts(const json_t *v, const char *type_name, wg_valtype *type,
+                                const char **text, char *err, size_t errsz)
 {
+    switch (lookup_type(type_name, type)) {
+    case TYPE_KNOWN: break;
+    case TYPE_UNSUPPORTED:
+        snprintf(err, errsz, "%s values are not supported", type_name);
+        return SPEC_UNSUPPORTED;
+    case TYPE_UNKNOWN:
+        snprintf(err, errsz, "unknown value type \"%s\"", type_name);
+        return SPEC_MALFORMED;
+    }
     *text = json_string_value(json_object_get(v, "value"));
     if (!*text) {
-        snprintf(err, errsz, "%s value has no string \"value\"", type);
-        return false;
+        snprintf(err, errsz, "%s value has no string \"value\"", type_name);
+        return SPEC_MALFORMED;
     }
-    return true;
+    return SPEC_OK;
 }
 
 /* Parses the payload of a scalar of a known type (not NaN patterns). */
@@ -126,16 +139,8 @@ spec_status spec_parse_value(const json_t *v, wg_valtype *type, wg_value *out, c
 {
     const char *type_name, *text;
     if (!value_type_name(v, &type_name, err, errsz)) return SPEC_MALFORMED;
-    switch (lookup_type(type_name, type)) {
-    case TYPE_KNOWN: break;
-    case TYPE_UNSUPPORTED:
-        snprintf(err, errsz, "%s values are not supported", type_name);
-        return SPEC_UNSUPPORTED;
-    case TYPE_UNKNOWN:
-        snprintf(err, errsz, "unknown value type \"%s\"", type_name);
-        return SPEC_MALFORMED;
-    }
-    if (!value_text(v, type_name, &text, err, errsz)) return SPEC_MALFORMED;
+    spec_status s = scalar_parts(v, type_name, type, &text, err, errsz);
+    if (s != SPEC_OK) return s;
     return parse_scalar(*type, text, out, err, errsz);
 }
 
@@ -159,16 +164,8 @@ static spec_status check_expected(const json_t *expected, int depth, char *err, 
         }
         return SPEC_OK;
     }
-    switch (lookup_type(type_name, &type)) {
-    case TYPE_KNOWN: break;
-    case TYPE_UNSUPPORTED:
-        snprintf(err, errsz, "%s values are not supported", type_name);
-        return SPEC_UNSUPPORTED;
-    case TYPE_UNKNOWN:
-        snprintf(err, errsz, "unknown value type \"%s\"", type_name);
-        return SPEC_MALFORMED;
-    }
-    if (!value_text(expected, type_name, &text, err, errsz)) return SPEC_MALFORMED;
+    spec_status s = scalar_parts(expected, type_name, &type, &text, err, errsz);
+    if (s != SPEC_OK) return s;
     if ((type == WG_F32 || type == WG_F64) &&
         (strcmp(text, "nan:canonical") == 0 || strcmp(text, "nan:arithmetic") == 0))
         return SPEC_OK;
@@ -226,20 +223,11 @@ static spec_status match_value(const json_t *expected, int depth, wg_valtype typ
         }
         return SPEC_OK;
     }
-    switch (lookup_type(type_name, &want_type)) {
-    case TYPE_KNOWN: break;
-    case TYPE_UNSUPPORTED:
-        snprintf(err, errsz, "%s values are not supported", type_name);
-        return SPEC_UNSUPPORTED;
-    case TYPE_UNKNOWN:
-        snprintf(err, errsz, "unknown value type \"%s\"", type_name);
-        return SPEC_MALFORMED;
-    }
-    if (!value_text(expected, type_name, &text, err, errsz)) return SPEC_MALFORMED;
+    spec_status s = scalar_parts(expected, type_name, &want_type, &text, err, errsz);
+    if (s != SPEC_OK) return s;
     if (want_type != type) return SPEC_OK; /* no match; the message shows both types */
 
     wg_value want;
-    spec_status s;
     switch (type) {
     case WG_F32:
     case WG_F64: return match_float(type, text, got, match, err, errsz);
