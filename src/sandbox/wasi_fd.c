@@ -281,40 +281,34 @@ uint32_t wasi_fd_read(wasi_call *c, const wg_value *a)
     return WASI_ESUCCESS;
 }
 
-uint32_t wasi_fd_pread(wasi_call *c, const wg_value *a)
+/* fd_pread and fd_pwrite: a transfer at an offset, which leaves the fd's own offset alone. */
+static uint32_t positional_transfer(wasi_call *c, const wg_value *a, bool writing)
 {
     uint32_t e, n;
     wgsb_fd *f = get_fd(c, a[0].u32, &e);
     if (!f) return e;
     if (is_dir(f)) return WASI_EISDIR;
     if (is_stdio(f)) return WASI_ESPIPE;
-    if (!f->readable) return WASI_EBADF;
+    if (writing && !f->writable)
+        return denied_read_only(c, f, "fd_pwrite") ? WASI_EROFS : WASI_EBADF;
+    if (!writing && !f->readable) return WASI_EBADF;
     uint32_t iovs = a[1].u32;
     if ((e = check_iovs(c, iovs, a[2].u32, &n))) return e;
     if (!wasi_mem(c, a[4].u32, 4)) return WASI_EFAULT;
     if (a[3].u64 > (uint64_t)INT64_MAX) return WASI_EINVAL;
     uint64_t total = 0;
-    if ((e = file_transfer(c, f->host_fd, iovs, n, false, (off_t)a[3].u64, &total))) return e;
+    if ((e = file_transfer(c, f->host_fd, iovs, n, writing, (off_t)a[3].u64, &total))) return e;
     wasi_put_u32(c, a[4].u32, (uint32_t)total);
     return WASI_ESUCCESS;
 }
 
+uint32_t wasi_fd_pread(wasi_call *c, const wg_value *a)
+{
+    return positional_transfer(c, a, false);
+}
 uint32_t wasi_fd_pwrite(wasi_call *c, const wg_value *a)
 {
-    uint32_t e, n;
-    wgsb_fd *f = get_fd(c, a[0].u32, &e);
-    if (!f) return e;
-    if (is_dir(f)) return WASI_EISDIR;
-    if (is_stdio(f)) return WASI_ESPIPE;
-    if (!f->writable) return denied_read_only(c, f, "fd_pwrite") ? WASI_EROFS : WASI_EBADF;
-    uint32_t iovs = a[1].u32;
-    if ((e = check_iovs(c, iovs, a[2].u32, &n))) return e;
-    if (!wasi_mem(c, a[4].u32, 4)) return WASI_EFAULT;
-    if (a[3].u64 > (uint64_t)INT64_MAX) return WASI_EINVAL;
-    uint64_t total = 0;
-    if ((e = file_transfer(c, f->host_fd, iovs, n, true, (off_t)a[3].u64, &total))) return e;
-    wasi_put_u32(c, a[4].u32, (uint32_t)total);
-    return WASI_ESUCCESS;
+    return positional_transfer(c, a, true);
 }
 
 uint32_t wasi_fd_seek(wasi_call *c, const wg_value *a)
