@@ -247,12 +247,8 @@ wgk8s_status wgk8s_authenticate(const wgk8s_review *review, const wgk8s_module *
 /* "module "X": reason", or "allowed by module "X"" when the module gave no reason. */
 static char *decision_reason(const wgk8s_module *m, const char *verdict, const char *reason)
 {
-    wgk8s_buf b = {0};
-    if (reason && *reason)
-        wgk8s_buf_printf(&b, "module \"%s\": %s", module_name(m), reason);
-    else
-        wgk8s_buf_printf(&b, "%s by module \"%s\"", verdict, module_name(m));
-    return wgk8s_buf_take(&b, NULL);
+    if (reason && *reason) return wgk8s_format("module \"%s\": %s", module_name(m), reason);
+    return wgk8s_format("%s by module \"%s\"", verdict, module_name(m));
 }
 
 wgk8s_status wgk8s_authorize(const wgk8s_review *review, const wgk8s_module *modules, size_t count,
@@ -288,9 +284,9 @@ wgk8s_status wgk8s_authorize(const wgk8s_review *review, const wgk8s_module *mod
             if (m->failure_policy == WGK8S_FAILURE_FAIL) {
                 decided = true;
                 final.denied = true;
-                wgk8s_buf b = {0};
-                wgk8s_buf_printf(&b, "module \"%s\" failed (failurePolicy Fail)", module_name(m));
-                if (!(final.reason = wgk8s_buf_take(&b, NULL))) nomem = true;
+                final.reason =
+                    wgk8s_format("module \"%s\" failed (failurePolicy Fail)", module_name(m));
+                if (!final.reason) nomem = true;
             }
             continue;
         }
@@ -342,9 +338,7 @@ static json_t *review_with_object(const json_t *review, json_t *object)
 /* Appends a module-attributed warning. Returns false on OOM. */
 static bool add_warning(json_t *warnings, const wgk8s_module *m, const char *what, const char *text)
 {
-    wgk8s_buf b = {0};
-    wgk8s_buf_printf(&b, "module \"%s\" %s: %s", module_name(m), what, text);
-    char *s = wgk8s_buf_take(&b, NULL);
+    char *s = wgk8s_format("module \"%s\" %s: %s", module_name(m), what, text);
     bool ok = s && json_array_append_new(warnings, json_string(s)) == 0;
     free(s);
     return ok;
@@ -396,12 +390,10 @@ wgk8s_status wgk8s_admit(const wgk8s_review *review, const wgk8s_module *modules
                 if (!add_warning(final.warnings, m, "failed and was ignored", merr)) nomem = true;
                 continue;
             }
-            wgk8s_buf b = {0};
-            wgk8s_buf_printf(&b, "module \"%s\" failed: %s", module_name(m), merr);
             final.allowed = false;
             final.code = 500;
             final.reason = wgk8s_strdup("InternalError");
-            final.message = wgk8s_buf_take(&b, NULL);
+            final.message = wgk8s_format("module \"%s\" failed: %s", module_name(m), merr);
             if (!final.reason || !final.message) nomem = true;
             continue;
         }
@@ -411,17 +403,15 @@ wgk8s_status wgk8s_admit(const wgk8s_review *review, const wgk8s_module *modules
             (d.warnings && json_array_extend(final.warnings, d.warnings) != 0))
             nomem = true;
         if (!d.allowed) {
-            wgk8s_buf b = {0};
-            if (d.message && *d.message)
-                wgk8s_buf_printf(&b, "module \"%s\" denied the request: %s", module_name(m),
-                                 d.message);
-            else
-                wgk8s_buf_printf(&b, "module \"%s\" denied the request", module_name(m));
             final.allowed = false;
             final.code = d.code;
             final.reason = d.reason;
             d.reason = NULL;
-            final.message = wgk8s_buf_take(&b, NULL);
+            if (d.message && *d.message)
+                final.message =
+                    wgk8s_format("module \"%s\" denied the request: %s", module_name(m), d.message);
+            else
+                final.message = wgk8s_format("module \"%s\" denied the request", module_name(m));
             if (!final.message) nomem = true;
         } else if (d.mutated_object && mode == WGK8S_ADMIT_MUTATE) {
             /* On a validating endpoint a mutating module's mutation is dropped: the object

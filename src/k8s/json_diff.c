@@ -46,15 +46,7 @@ static void emit(differ *d, const char *op, const json_t *value)
 static void push_key(differ *d, const char *key)
 {
     wgk8s_buf_append(&d->path, "/", 1);
-    for (const char *c = key; *c; c++) {
-        if (*c == '~')
-            wgk8s_buf_append(&d->path, "~0", 2);
-        else if (*c == '/')
-            wgk8s_buf_append(&d->path, "~1", 2);
-        else
-            wgk8s_buf_append(&d->path, c, 1);
-    }
-    if (d->path.failed) d->failed = true;
+    if (!wgk8s_buf_pointer_token(&d->path, key)) d->failed = true;
 }
 
 static void push_index(differ *d, size_t i)

@@ -161,17 +161,23 @@ static json_t *pointer_walk(json_t *root, const pointer *p, size_t n, char *err,
     return cur;
 }
 
+bool wgk8s_buf_pointer_token(wgk8s_buf *b, const char *token)
+{
+    for (const char *c = token; *c; c++) {
+        if (*c == '~')
+            wgk8s_buf_append(b, "~0", 2);
+        else if (*c == '/')
+            wgk8s_buf_append(b, "~1", 2);
+        else
+            wgk8s_buf_append(b, c, 1);
+    }
+    return !b->failed;
+}
+
 char *wgk8s_json_pointer_escape(const char *token)
 {
     wgk8s_buf b = {0};
-    for (const char *c = token; *c; c++) {
-        if (*c == '~')
-            wgk8s_buf_append(&b, "~0", 2);
-        else if (*c == '/')
-            wgk8s_buf_append(&b, "~1", 2);
-        else
-            wgk8s_buf_append(&b, c, 1);
-    }
+    wgk8s_buf_pointer_token(&b, token);
     return wgk8s_buf_take(&b, NULL);
 }
 

@@ -2,8 +2,9 @@
  * k8s_internal.h — helpers shared by the files of the Kubernetes semantics layer.
  *
  * Not a public header: nothing outside src/k8s (and its unit tests) includes it. It holds
- * error formatting, a growable string buffer, JSON-path naming for messages, and the
- * typed member accessors that the review and module-output validators are built from.
+ * error formatting, JSON-path naming for messages, and the typed member accessors that the
+ * review and module-output validators are built from; the growable string buffer is in
+ * k8s_buf.h, which the server uses too.
  */
 #ifndef WGK8S_INTERNAL_H
 #define WGK8S_INTERNAL_H
@@ -14,11 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#if defined(__GNUC__) || defined(__clang__)
-#define WGK8S_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
-#else
-#define WGK8S_PRINTF(fmt, args)
-#endif
+#include "k8s_buf.h" /* the growable string buffer, shared with the server */
 
 /* ---- Errors ---- */
 
@@ -28,31 +25,14 @@ void wgk8s_seterr(char *err, size_t errsz, const char *fmt, ...) WGK8S_PRINTF(3,
 /* Prefixes the message already in err with "prefix: " (keeps as much as fits). */
 void wgk8s_prefix_err(char *err, size_t errsz, const char *fmt, ...) WGK8S_PRINTF(3, 4);
 
+/* A malloc'd string formatted as by printf; NULL when out of memory. */
+char *wgk8s_format(const char *fmt, ...) WGK8S_PRINTF(1, 2);
+
 /* "object", "array", "string", "number", "boolean", "null". */
 const char *wgk8s_type_name(const json_t *v);
 
 /* strdup that returns NULL for a NULL argument (and on out of memory). */
 char *wgk8s_strdup(const char *s);
-
-/* ---- Growable string buffer ---- */
-
-/* A byte buffer that remembers allocation failure, so a sequence of appends can be checked
- * once at the end. data is always NUL-terminated once anything was appended. */
-typedef struct wgk8s_buf {
-    char *data;
-    size_t len;
-    size_t cap;
-    bool failed;
-} wgk8s_buf;
-
-bool wgk8s_buf_append(wgk8s_buf *b, const char *s, size_t n);
-bool wgk8s_buf_puts(wgk8s_buf *b, const char *s);
-bool wgk8s_buf_printf(wgk8s_buf *b, const char *fmt, ...) WGK8S_PRINTF(2, 3);
-/* Shrinks back to len bytes (a mark taken earlier); keeps the allocation. */
-void wgk8s_buf_truncate(wgk8s_buf *b, size_t len);
-/* Hands the data to the caller (who frees it); the buffer becomes empty. NULL if failed. */
-char *wgk8s_buf_take(wgk8s_buf *b, size_t *len);
-void wgk8s_buf_free(wgk8s_buf *b);
 
 /* ---- JSON paths for messages ("request.userInfo.groups[1]") ---- */
 
@@ -63,6 +43,12 @@ void wgk8s_buf_free(wgk8s_buf *b);
 void wgk8s_path_key(char *out, size_t outsz, const char *parent, const char *key);
 /* Writes parent + "[index]" into out. */
 void wgk8s_path_index(char *out, size_t outsz, const char *parent, size_t index);
+
+/* ---- JSON Pointers (RFC 6901) ---- */
+
+/* Appends token to b as a reference token: "~" becomes "~0" and "/" becomes "~1". Returns
+ * false when out of memory (b->failed). */
+bool wgk8s_buf_pointer_token(wgk8s_buf *b, const char *token);
 
 /* ---- Typed member access with messages ----
  *

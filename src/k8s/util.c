@@ -1,6 +1,6 @@
 /*
- * util.c — error formatting, string buffers, JSON paths and typed member accessors for the
- * Kubernetes semantics layer.
+ * util.c — error formatting, JSON paths and typed member accessors for the Kubernetes
+ * semantics layer.
  *
  * Everything that validates JSON in this layer (reviews, module outputs, rules) goes
  * through the wgk8s_member_* accessors so that every message has the same shape:
@@ -73,6 +73,20 @@ void wgk8s_prefix_err(char *err, size_t errsz, const char *fmt, ...)
     if (head > plen + 1) err[plen + 1] = ' ';
 }
 
+char *wgk8s_format(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n < 0 ? NULL : malloc((size_t)n + 1);
+    if (!s) return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
 const char *wgk8s_type_name(const json_t *v)
 {
     if (!v) return "nothing";
@@ -103,95 +117,6 @@ char *wgk8s_json_dump(const json_t *v, size_t *len)
     char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
     if (s && len) *len = strlen(s);
     return s;
-}
-
-/* ---- Buffer ---- */
-
-static bool buf_reserve(wgk8s_buf *b, size_t extra)
-{
-    if (b->failed) return false;
-    if (extra > (size_t)-1 - b->len - 1) {
-        b->failed = true;
-        return false;
-    }
-    size_t need = b->len + extra + 1;
-    if (need <= b->cap) return true;
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < need)
-        cap = cap > ((size_t)-1) / 2 ? need : cap * 2;
-    char *p = realloc(b->data, cap);
-    if (!p) {
-        b->failed = true;
-        return false;
-    }
-    b->data = p;
-    b->cap = cap;
-    return true;
-}
-
-bool wgk8s_buf_append(wgk8s_buf *b, const char *s, size_t n)
-{
-    if (!buf_reserve(b, n)) return false;
-    if (n) memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-    return true;
-}
-
-bool wgk8s_buf_puts(wgk8s_buf *b, const char *s)
-{
-    return wgk8s_buf_append(b, s, strlen(s));
-}
-
-bool wgk8s_buf_printf(wgk8s_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char small[256];
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->failed = true;
-        return false;
-    }
-    if ((size_t)n < sizeof small) return wgk8s_buf_append(b, small, (size_t)n);
-    if (!buf_reserve(b, (size_t)n)) return false;
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-    return true;
-}
-
-void wgk8s_buf_truncate(wgk8s_buf *b, size_t len)
-{
-    if (len < b->len) {
-        b->len = len;
-        b->data[len] = '\0';
-    }
-}
-
-char *wgk8s_buf_take(wgk8s_buf *b, size_t *len)
-{
-    if (b->failed) {
-        wgk8s_buf_free(b);
-        return NULL;
-    }
-    if (!b->data && !buf_reserve(b, 0)) return NULL;
-    if (b->len == 0) b->data[0] = '\0';
-    char *p = b->data;
-    if (len) *len = b->len;
-    b->data = NULL;
-    b->len = b->cap = 0;
-    return p;
-}
-
-void wgk8s_buf_free(wgk8s_buf *b)
-{
-    free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-    b->failed = false;
 }
 
 /* ---- Paths ---- */

@@ -1,69 +1,8 @@
 /*
- * strbuf.c — the growable text buffer of strbuf.h.
+ * strbuf.c — JSON escaping for the server's text buffer (strbuf.h); the buffer itself is the
+ * Kubernetes layer's (k8s_buf.h).
  */
 #include "strbuf.h"
-
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-static bool reserve(wgsrv_strbuf *b, size_t extra)
-{
-    if (b->failed) return false;
-    if (b->len + extra + 1 <= b->cap) return true;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1) {
-        if (cap > ((size_t)-1) / 2) {
-            b->failed = true;
-            return false;
-        }
-        cap *= 2;
-    }
-    char *grown = realloc(b->data, cap);
-    if (!grown) {
-        b->failed = true;
-        return false;
-    }
-    b->data = grown;
-    b->cap = cap;
-    return true;
-}
-
-void wgsrv_strbuf_append(wgsrv_strbuf *b, const char *s, size_t n)
-{
-    if (!reserve(b, n)) return;
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void wgsrv_strbuf_puts(wgsrv_strbuf *b, const char *s)
-{
-    wgsrv_strbuf_append(b, s, strlen(s));
-}
-
-void wgsrv_strbuf_printf(wgsrv_strbuf *b, const char *fmt, ...)
-{
-    char small[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->failed = true;
-        return;
-    }
-    if ((size_t)n < sizeof small) {
-        wgsrv_strbuf_append(b, small, (size_t)n);
-        return;
-    }
-    if (!reserve(b, (size_t)n)) return;
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
 
 /* Length of the valid UTF-8 sequence starting at p, or 0 when it is not one. */
 static size_t utf8_sequence(const unsigned char *p)
@@ -130,12 +69,4 @@ void wgsrv_strbuf_json_escape(wgsrv_strbuf *b, const char *s)
             p += n;
         }
     }
-}
-
-void wgsrv_strbuf_free(wgsrv_strbuf *b)
-{
-    free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-    b->failed = false;
 }
