@@ -276,40 +276,48 @@ static bool read_unsigned(parser *p, const yaml_node_t *node, const char *path, 
 }
 
 /*
- * Walks a mapping's pairs: for each key, finds it in `known` (NULL-terminated) and hands its
- * index and value node to the caller (through index and value); unknown keys and duplicates are
- * reported here. Usage:
- *     mapping_iter it; mapping_begin(&it, doc, node);
- *     while (mapping_next(p, &it, known, path, &idx, &key, &value)) switch (idx) ...
+ * Walks a mapping's pairs. For each key found in `known` (NULL-terminated), mapping_next()
+ * stops with the key's index in `known`, its value node and the value's path for messages
+ * ("server.listen"); unknown keys and duplicates are reported here and skipped. Usage:
+ *     mapping_iter it;
+ *     if (!mapping_begin(p, &it, node, path, known)) return;
+ *     while (mapping_next(p, &it)) switch (it.index) ... it.value ... it.where ...
  */
 typedef struct mapping_iter {
-    yaml_document_t *doc;
     yaml_node_pair_t *pair, *end;
-    unsigned seen; /* bit per known key: duplicates are errors */
+    const char *path; /* the mapping's */
+    const char *const *known;
+    unsigned seen;      /* bit per known key: duplicates are errors */
+    int index;          /* the current key's index in known */
+    yaml_node_t *value; /* the current key's value */
+    char where[256];    /* the current value's path: path.key */
 } mapping_iter;
 
-static void mapping_begin(mapping_iter *it, yaml_document_t *doc, yaml_node_t *node)
+/* Starts walking node; false (reported) when it is not a mapping. */
+static bool mapping_begin(parser *p, mapping_iter *it, yaml_node_t *node, const char *path,
+                          const char *const *known)
 {
-    it->doc = doc;
+    if (!expect_mapping(p, node, path)) return false;
     it->pair = node->data.mapping.pairs.start;
     it->end = node->data.mapping.pairs.top;
+    it->path = path;
+    it->known = known;
     it->seen = 0;
+    return true;
 }
 
-static bool mapping_next(parser *p, mapping_iter *it, const char *const *known, const char *path,
-                         int *index, const char **key, yaml_node_t **value)
+static bool mapping_next(parser *p, mapping_iter *it)
 {
+    const char *const *known = it->known;
     while (it->pair < it->end) {
         yaml_node_pair_t *pair = it->pair++;
-        yaml_node_t *k = yaml_document_get_node(it->doc, pair->key);
-        yaml_node_t *v = yaml_document_get_node(it->doc, pair->value);
+        yaml_node_t *k = yaml_document_get_node(p->doc, pair->key);
         if (k->type != YAML_SCALAR_NODE) {
-            report(p, k, path, "keys must be strings, got a %s", wgsrv_yaml_type_name(k));
+            report(p, k, it->path, "keys must be strings, got a %s", wgsrv_yaml_type_name(k));
             continue;
         }
         const char *name = (const char *)k->data.scalar.value;
-        char sub[256];
-        child_key(sub, sizeof sub, path, name);
+        child_key(it->where, sizeof it->where, it->path, name);
         int found = -1;
         for (int i = 0; known[i]; i++)
             if (strcmp(known[i], name) == 0) found = i;
@@ -323,19 +331,18 @@ static bool mapping_next(parser *p, mapping_iter *it, const char *const *known, 
                 used += (size_t)n;
             }
             if (hint)
-                report(p, k, sub, "unknown field (did you mean \"%s\"?)", hint);
+                report(p, k, it->where, "unknown field (did you mean \"%s\"?)", hint);
             else
-                report(p, k, sub, "unknown field (known fields: %s)", list);
+                report(p, k, it->where, "unknown field (known fields: %s)", list);
             continue;
         }
         if (it->seen & (1u << found)) {
-            report(p, k, sub, "given twice");
+            report(p, k, it->where, "given twice");
             continue;
         }
         it->seen |= 1u << found;
-        *index = found;
-        *key = name;
-        *value = v;
+        it->index = found;
+        it->value = yaml_document_get_node(p->doc, pair->value);
         return true;
     }
     return false;
@@ -376,19 +383,13 @@ static bool read_path(parser *p, const yaml_node_t *node, const char *path, char
 static void parse_tls(parser *p, yaml_node_t *node, const char *path)
 {
     static const char *const known[] = {"certFile", "keyFile", "clientCAFile", NULL};
-    if (!expect_mapping(p, node, path)) return;
     mapping_iter it;
-    mapping_begin(&it, p->doc, node);
-    int idx;
-    const char *key;
-    yaml_node_t *v;
-    char sub[256];
-    while (mapping_next(p, &it, known, path, &idx, &key, &v)) {
-        child_key(sub, sizeof sub, path, key);
-        switch (idx) {
-        case 0: read_path(p, v, sub, &p->cfg->cert_file); break;
-        case 1: read_path(p, v, sub, &p->cfg->key_file); break;
-        case 2: read_path(p, v, sub, &p->cfg->client_ca_file); break;
+    if (!mapping_begin(p, &it, node, path, known)) return;
+    while (mapping_next(p, &it)) {
+        switch (it.index) {
+        case 0: read_path(p, it.value, it.where, &p->cfg->cert_file); break;
+        case 1: read_path(p, it.value, it.where, &p->cfg->key_file); break;
+        case 2: read_path(p, it.value, it.where, &p->cfg->client_ca_file); break;
         }
     }
     if (!!p->cfg->cert_file != !!p->cfg->key_file)
@@ -409,24 +410,17 @@ static void parse_server(parser *p, yaml_node_t *node)
                                         "watch",
                                         "watchIntervalMs",
                                         NULL};
-    const char *path = "server";
-    if (!expect_mapping(p, node, path)) return;
     wgsrv_config *c = p->cfg;
     mapping_iter it;
-    mapping_begin(&it, p->doc, node);
-    int idx;
-    const char *key;
-    yaml_node_t *v;
-    char sub[256];
-    while (mapping_next(p, &it, known, path, &idx, &key, &v)) {
-        child_key(sub, sizeof sub, path, key);
-        switch (idx) {
+    if (!mapping_begin(p, &it, node, "server", known)) return;
+    while (mapping_next(p, &it)) {
+        switch (it.index) {
         case 0: {
             char *text = NULL, *host = NULL, msg[256];
             uint16_t port;
-            if (!read_string(p, v, sub, &text)) break;
+            if (!read_string(p, it.value, it.where, &text)) break;
             if (!wgsrv_parse_listen(text, &host, &port, msg, sizeof msg)) {
-                report(p, v, sub, "%s", msg);
+                report(p, it.value, it.where, "%s", msg);
             } else {
                 free(c->listen_host);
                 c->listen_host = host;
@@ -435,19 +429,20 @@ static void parse_server(parser *p, yaml_node_t *node)
             free(text);
             break;
         }
-        case 1: parse_tls(p, v, sub); break;
-        case 2: read_unsigned(p, v, sub, 1, MAX_WORKERS, &c->workers); break;
+        case 1: parse_tls(p, it.value, it.where); break;
+        case 2: read_unsigned(p, it.value, it.where, 1, MAX_WORKERS, &c->workers); break;
         case 3: {
             uint64_t n;
-            if (read_u64(p, v, sub, 1024, MAX_BODY_LIMIT, &n)) c->max_body_bytes = (size_t)n;
+            if (read_u64(p, it.value, it.where, 1024, MAX_BODY_LIMIT, &n))
+                c->max_body_bytes = (size_t)n;
             break;
         }
-        case 4: read_unsigned(p, v, sub, 1, MAX_SECONDS, &c->idle_timeout_s); break;
-        case 5: read_unsigned(p, v, sub, 1, MAX_SECONDS, &c->read_timeout_s); break;
-        case 6: read_unsigned(p, v, sub, 0, MAX_SECONDS, &c->shutdown_grace_s); break;
-        case 7: read_unsigned(p, v, sub, 1, 1000000, &c->max_connections); break;
-        case 8: read_bool(p, v, sub, &c->watch); break;
-        case 9: read_unsigned(p, v, sub, 100, 3600000, &c->watch_interval_ms); break;
+        case 4: read_unsigned(p, it.value, it.where, 1, MAX_SECONDS, &c->idle_timeout_s); break;
+        case 5: read_unsigned(p, it.value, it.where, 1, MAX_SECONDS, &c->read_timeout_s); break;
+        case 6: read_unsigned(p, it.value, it.where, 0, MAX_SECONDS, &c->shutdown_grace_s); break;
+        case 7: read_unsigned(p, it.value, it.where, 1, 1000000, &c->max_connections); break;
+        case 8: read_bool(p, it.value, it.where, &c->watch); break;
+        case 9: read_unsigned(p, it.value, it.where, 100, 3600000, &c->watch_interval_ms); break;
         }
     }
 }
@@ -459,28 +454,22 @@ static void parse_limits(parser *p, yaml_node_t *node, const char *path, wgsb_li
     static const char *const known[] = {"timeoutMs",      "maxMemoryPages", "fuel",
                                         "maxCallDepth",   "maxStackSlots",  "maxTableElements",
                                         "maxOutputBytes", "maxLogBytes",    NULL};
-    if (!expect_mapping(p, node, path)) return;
     mapping_iter it;
-    mapping_begin(&it, p->doc, node);
-    int idx;
-    const char *key;
-    yaml_node_t *v;
-    char sub[256];
+    if (!mapping_begin(p, &it, node, path, known)) return;
     uint64_t n;
-    while (mapping_next(p, &it, known, path, &idx, &key, &v)) {
-        child_key(sub, sizeof sub, path, key);
-        switch (idx) {
-        case 0: read_u32(p, v, sub, 0, 3600000, &l->timeout_ms); break;
-        case 1: read_u32(p, v, sub, 1, 65536, &l->max_memory_pages); break;
-        case 2: read_u64(p, v, sub, 0, UINT64_MAX, &l->fuel); break;
-        case 3: read_u32(p, v, sub, 1, 1000000, &l->max_call_depth); break;
-        case 4: read_u32(p, v, sub, 1024, 1u << 28, &l->max_stack_slots); break;
-        case 5: read_u32(p, v, sub, 1, 10000000, &l->max_table_elements); break;
+    while (mapping_next(p, &it)) {
+        switch (it.index) {
+        case 0: read_u32(p, it.value, it.where, 0, 3600000, &l->timeout_ms); break;
+        case 1: read_u32(p, it.value, it.where, 1, 65536, &l->max_memory_pages); break;
+        case 2: read_u64(p, it.value, it.where, 0, UINT64_MAX, &l->fuel); break;
+        case 3: read_u32(p, it.value, it.where, 1, 1000000, &l->max_call_depth); break;
+        case 4: read_u32(p, it.value, it.where, 1024, 1u << 28, &l->max_stack_slots); break;
+        case 5: read_u32(p, it.value, it.where, 1, 10000000, &l->max_table_elements); break;
         case 6:
-            if (read_u64(p, v, sub, 1, 1ull << 30, &n)) l->max_stdout_bytes = (size_t)n;
+            if (read_u64(p, it.value, it.where, 1, 1ull << 30, &n)) l->max_stdout_bytes = (size_t)n;
             break;
         case 7:
-            if (read_u64(p, v, sub, 0, 1ull << 30, &n)) l->max_stderr_bytes = (size_t)n;
+            if (read_u64(p, it.value, it.where, 0, 1ull << 30, &n)) l->max_stderr_bytes = (size_t)n;
             break;
         }
     }
@@ -524,16 +513,13 @@ static void parse_capabilities(parser *p, yaml_node_t *node, const char *path,
                                wgsrv_module_config *m)
 {
     static const char *const known[] = {"allowedHosts", "allowedPaths", "config", NULL};
-    if (!expect_mapping(p, node, path)) return;
     mapping_iter it;
-    mapping_begin(&it, p->doc, node);
-    int idx;
-    const char *key;
-    yaml_node_t *v;
-    char sub[256], item[300];
-    while (mapping_next(p, &it, known, path, &idx, &key, &v)) {
-        child_key(sub, sizeof sub, path, key);
-        if (idx == 0) {
+    if (!mapping_begin(p, &it, node, path, known)) return;
+    char item[300];
+    while (mapping_next(p, &it)) {
+        yaml_node_t *v = it.value;
+        const char *sub = it.where;
+        if (it.index == 0) {
             if (v->type != YAML_SEQUENCE_NODE) {
                 char q[96];
                 report(p, v, sub, "must be a list of host patterns, got %s",
@@ -556,7 +542,7 @@ static void parse_capabilities(parser *p, yaml_node_t *node, const char *path,
                     report_oom(p, h, item);
                 free(host);
             }
-        } else if (idx == 1) {
+        } else if (it.index == 1) {
             if (!expect_mapping(p, v, sub)) continue;
             for (yaml_node_pair_t *pr = v->data.mapping.pairs.start; pr < v->data.mapping.pairs.top;
                  pr++) {
@@ -633,18 +619,15 @@ static void parse_module(parser *p, yaml_node_t *node, wgsrv_section section, co
     m->abi = WGABI_K8S_WASM;
     m->failure_policy = WGK8S_FAILURE_FAIL;
     if (!m->where) report_oom(p, node, path);
-    if (!expect_mapping(p, node, path)) return;
+    mapping_iter it;
+    if (!mapping_begin(p, &it, node, path, known)) return;
     bool admission = section == WGSRV_ADMISSION;
     const char *kind = wgsrv_section_name(section);
-    mapping_iter it;
-    mapping_begin(&it, p->doc, node);
-    int idx;
-    const char *key;
-    yaml_node_t *v;
-    char sub[256], q[96];
-    while (mapping_next(p, &it, known, path, &idx, &key, &v)) {
-        child_key(sub, sizeof sub, path, key);
-        switch (idx) {
+    char q[96];
+    while (mapping_next(p, &it)) {
+        yaml_node_t *v = it.value;
+        const char *sub = it.where;
+        switch (it.index) {
         case 0:
             if (read_string(p, v, sub, &m->name) && !valid_module_name(m->name)) {
                 report(p, v, sub,
@@ -846,17 +829,14 @@ static void parse_root(parser *p, yaml_node_t *root)
     /* defaults: must be known before any module copies them, wherever it is in the file. */
     yaml_node_t *sections[WGSRV_SECTION_COUNT] = {0};
     mapping_iter it;
-    mapping_begin(&it, p->doc, root);
-    int idx;
-    const char *key;
-    yaml_node_t *v;
-    while (mapping_next(p, &it, known, "", &idx, &key, &v)) {
-        switch (idx) {
-        case 0: parse_server(p, v); break;
-        case 1: parse_limits(p, v, "defaults", &p->cfg->defaults); break;
-        case 2: sections[WGSRV_AUTHENTICATION] = v; break;
-        case 3: sections[WGSRV_AUTHORIZATION] = v; break;
-        case 4: sections[WGSRV_ADMISSION] = v; break;
+    mapping_begin(p, &it, root, "", known); /* a mapping: checked above */
+    while (mapping_next(p, &it)) {
+        switch (it.index) {
+        case 0: parse_server(p, it.value); break;
+        case 1: parse_limits(p, it.value, "defaults", &p->cfg->defaults); break;
+        case 2: sections[WGSRV_AUTHENTICATION] = it.value; break;
+        case 3: sections[WGSRV_AUTHORIZATION] = it.value; break;
+        case 4: sections[WGSRV_ADMISSION] = it.value; break;
         }
     }
     for (int s = 0; s < WGSRV_SECTION_COUNT; s++)
