@@ -21,21 +21,6 @@ typedef struct call_context {
     wgsrv_outcome *trace;
 } call_context;
 
-static const char *call_status_label(wgabi_status st)
-{
-    switch (st) {
-    case WGABI_OK: return "ok";
-    case WGABI_TRAP: return "trap";
-    case WGABI_TIMEOUT: return "timeout";
-    case WGABI_FUEL: return "fuel_exhausted";
-    case WGABI_MEMORY_LIMIT: return "memory_limit";
-    case WGABI_EXIT: return "exit";
-    case WGABI_GUEST_ERROR: return "guest_error";
-    case WGABI_OUTPUT_LIMIT: return "output_limit";
-    default: return "error";
-    }
-}
-
 int wgsrv_module_call(void *mod, const char *entry, const char *in, size_t inlen, char **out,
                       size_t *outlen, char *err, size_t errsz)
 {
@@ -52,13 +37,13 @@ int wgsrv_module_call(void *mod, const char *entry, const char *in, size_t inlen
     wgsrv_outcome *t = ctx->trace;
     if (t && t->ncalled < WGSRV_TRACE_MAX) {
         t->called[t->ncalled] = lm->cfg->name;
-        t->call_status[t->ncalled] = call_status_label(st);
+        t->call_status[t->ncalled] = wgsrv_call_result_name(st);
         t->ncalled++;
     }
     if (st == WGABI_TIMEOUT && t) t->timed_out = true;
     if (st != WGABI_OK) {
         /* The k8s layer prefixes `module "name" failed: `; say how, in the module's words. */
-        snprintf(err, errsz, "%s: %s", call_status_label(st),
+        snprintf(err, errsz, "%s: %s", wgsrv_call_result_name(st),
                  r.message[0] ? r.message : wgabi_status_name(st));
         wgabi_result_clear(&r);
         return 1;
@@ -222,9 +207,7 @@ void wgsrv_evaluate(const wgsrv_runtime *rt, wgsrv_endpoint ep, const char *modu
 {
     memset(out, 0, sizeof *out);
     wgk8s_kind kind;
-    wgsrv_loaded_module *const *chain = NULL;
     wgsrv_loaded_module *single = NULL;
-    size_t count = 0;
     wgk8s_admit_mode mode = WGK8S_ADMIT_VALIDATE;
     char msg[1024];
 
@@ -259,26 +242,18 @@ void wgsrv_evaluate(const wgsrv_runtime *rt, wgsrv_endpoint ep, const char *modu
     }
     describe_request(review, out);
 
-    /* Per-request copies of the descriptors, each pointing at its own call context. */
+    /* The modules to run, in order: the one named, every module of a section (an array of
+     * the runtime's structs), or an admission chain (an array of pointers). */
+    wgsrv_loaded_module *const *chain = NULL;
+    wgsrv_loaded_module *section = NULL;
+    size_t count;
     if (single) {
         chain = &single;
         count = 1;
     } else if (kind == WGK8S_TOKEN_REVIEW || kind == WGK8S_SUBJECT_ACCESS_REVIEW) {
         wgsrv_section s = kind == WGK8S_TOKEN_REVIEW ? WGSRV_AUTHENTICATION : WGSRV_AUTHORIZATION;
+        section = rt->modules[s];
         count = rt->nmodules[s];
-        /* modules[s] is an array of structs, not of pointers: walk it through a local list. */
-        chain = NULL;
-        if (count) {
-            wgsrv_loaded_module **list = malloc(count * sizeof *list);
-            if (!list) {
-                wgk8s_review_free(review);
-                fail(out, 500, "out of memory");
-                return;
-            }
-            for (size_t i = 0; i < count; i++)
-                list[i] = &rt->modules[s][i];
-            chain = list;
-        }
     } else if (mode == WGK8S_ADMIT_MUTATE) {
         chain = rt->mutating;
         count = rt->nmutating;
@@ -286,26 +261,24 @@ void wgsrv_evaluate(const wgsrv_runtime *rt, wgsrv_endpoint ep, const char *modu
         chain = rt->validating;
         count = rt->nvalidating;
     }
-    bool chain_allocated =
-        !single && (kind == WGK8S_TOKEN_REVIEW || kind == WGK8S_SUBJECT_ACCESS_REVIEW) && count;
 
+    /* Per-request copies of the descriptors, each pointing at its own call context. */
     wgk8s_module *descs = count ? malloc(count * sizeof *descs) : NULL;
     call_context *ctxs = count ? malloc(count * sizeof *ctxs) : NULL;
     if (count && (!descs || !ctxs)) {
         free(descs);
         free(ctxs);
-        if (chain_allocated) free((void *)chain);
         wgk8s_review_free(review);
         fail(out, 500, "out of memory");
         return;
     }
     for (size_t i = 0; i < count; i++) {
-        ctxs[i].module = chain[i];
+        wgsrv_loaded_module *lm = section ? &section[i] : chain[i];
+        ctxs[i].module = lm;
         ctxs[i].deadline_ns = deadline_ns;
         ctxs[i].trace = out;
-        descs[i] = chain[i]->desc;
+        descs[i] = lm->desc; /* its call is wgsrv_module_call already (runtime.c) */
         descs[i].mod = &ctxs[i];
-        descs[i].call = wgsrv_module_call;
     }
 
     json_t *reply = NULL;
@@ -320,7 +293,6 @@ void wgsrv_evaluate(const wgsrv_runtime *rt, wgsrv_endpoint ep, const char *modu
     }
     free(descs);
     free(ctxs);
-    if (chain_allocated) free((void *)chain);
 
     if (st != WGK8S_OK || !reply) {
         json_decref(reply);

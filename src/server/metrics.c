@@ -52,6 +52,17 @@ const char *wgsrv_endpoint_name(wgsrv_endpoint ep)
     return (unsigned)ep < WGSRV_EP_COUNT ? names[ep] : "other";
 }
 
+/* The slot of a call's status in wgsrv_module_metrics.results and call_result_names. */
+static unsigned call_result_slot(wgabi_status status)
+{
+    return (unsigned)status < WGSRV_CALL_RESULTS ? (unsigned)status : WGABI_ERROR;
+}
+
+const char *wgsrv_call_result_name(wgabi_status status)
+{
+    return call_result_names[call_result_slot(status)];
+}
+
 const char *wgsrv_decision_name(wgsrv_decision d)
 {
     static const char *const names[WGSRV_DECISION_COUNT] = {
@@ -146,8 +157,7 @@ void wgsrv_metrics_call(wgsrv_module_metrics *mm, wgabi_status status, uint64_t 
                         uint64_t fuel_used)
 {
     if (!mm) return;
-    unsigned slot = (unsigned)status < WGSRV_CALL_RESULTS ? (unsigned)status : WGABI_ERROR;
-    atomic_fetch_add_explicit(&mm->results[slot], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&mm->results[call_result_slot(status)], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&mm->fuel_used, fuel_used, memory_order_relaxed);
     wgsrv_histogram_observe(&mm->latency, duration_ns);
 }

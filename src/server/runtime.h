@@ -23,7 +23,7 @@ typedef struct wgsrv_loaded_module {
     wgk8s_rules *rules;            /* NULL: every request */
     wgsrv_module_metrics *metrics; /* lives as long as the metrics registry */
     wgsrv_section section;
-    /* The k8s layer's view; `mod` and `call` are filled per request (see evaluate.c). */
+    /* The k8s layer's view; `mod` is filled per request (see evaluate.c). */
     wgk8s_module desc;
     char sha256[65]; /* of the bytes actually loaded, for logs */
 } wgsrv_loaded_module;
