@@ -6,10 +6,25 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 static _Atomic int min_level = WGSRV_LOG_INFO;
+
+/* By wgsrv_log_level: the names of the "level" field and of --log-level. */
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
+
+bool wgsrv_log_level_parse(const char *name, wgsrv_log_level *level)
+{
+    for (int i = WGSRV_LOG_DEBUG; i <= WGSRV_LOG_ERROR; i++) {
+        if (strcmp(name, level_names[i]) == 0) {
+            *level = (wgsrv_log_level)i;
+            return true;
+        }
+    }
+    return false;
+}
 
 void wgsrv_log_set_level(wgsrv_log_level level)
 {
@@ -33,12 +48,7 @@ void wgsrv_rfc3339_now(char out[32])
 
 static const char *level_name(wgsrv_log_level level)
 {
-    switch (level) {
-    case WGSRV_LOG_DEBUG: return "debug";
-    case WGSRV_LOG_INFO: return "info";
-    case WGSRV_LOG_WARN: return "warn";
-    default: return "error";
-    }
+    return (unsigned)level <= WGSRV_LOG_ERROR ? level_names[level] : "error";
 }
 
 void wgsrv_log_begin(wgsrv_strbuf *b, wgsrv_log_level level, const char *msg)

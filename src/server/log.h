@@ -23,6 +23,9 @@ typedef enum wgsrv_log_level {
     WGSRV_LOG_ERROR
 } wgsrv_log_level;
 
+/* The level named "debug", "info", "warn" or "error"; false for any other name. */
+bool wgsrv_log_level_parse(const char *name, wgsrv_log_level *level);
+
 /* Lines below this level are dropped (default INFO). */
 void wgsrv_log_set_level(wgsrv_log_level level);
 bool wgsrv_log_enabled(wgsrv_log_level level);

@@ -342,15 +342,12 @@ static void print_try_it(const wgsrv_tls *tls, const char *bound, const char *mo
 int wgsrv_main(const wgsrv_options *o)
 {
     if (o->log_level) {
-        static const char *const names[] = {"debug", "info", "warn", "error"};
-        int level = -1;
-        for (int i = 0; i < 4; i++)
-            if (strcmp(o->log_level, names[i]) == 0) level = i;
-        if (level < 0) {
+        wgsrv_log_level level;
+        if (!wgsrv_log_level_parse(o->log_level, &level)) {
             fprintf(stderr, "wasmgate serve: --log-level must be debug, info, warn or error\n");
             return 2;
         }
-        wgsrv_log_set_level((wgsrv_log_level)level);
+        wgsrv_log_set_level(level);
     }
     /* Jansson seeds its hash on first use; do it before threads exist. */
     json_object_seed(0);
