@@ -98,6 +98,12 @@ unsigned wgsrv_http_workers(const wgsrv_http *h)
     return h->workers;
 }
 
+/* The endpoints that take a review (POST); the others are the GET ones and unknown paths. */
+static bool is_review_endpoint(wgsrv_endpoint ep)
+{
+    return ep <= WGSRV_EP_MUTATE_ONE;
+}
+
 /* ---- Replies -------------------------------------------------------------------------- */
 
 /* Queues a reply; takes ownership of body (malloc'd). */
@@ -121,7 +127,7 @@ static enum MHD_Result reply(wgsrv_http *h, struct MHD_Connection *c, request *r
     /* While draining, keep-alive connections are closed after their reply so that clients
      * reconnect to another replica. An early reply (the body not read) must close too: the
      * unread body would otherwise be taken for the next request. */
-    bool body_unread = r && r->ep <= WGSRV_EP_MUTATE_ONE && !r->body_complete;
+    bool body_unread = r && is_review_endpoint(r->ep) && !r->body_complete;
     if (atomic_load(&h->draining) || body_unread)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
@@ -183,11 +189,6 @@ static enum MHD_Result refuse_after_body(request *r, int status, const char *mes
 }
 
 /* ---- Routing --------------------------------------------------------------------------- */
-
-static bool is_review_endpoint(wgsrv_endpoint ep)
-{
-    return ep <= WGSRV_EP_MUTATE_ONE;
-}
 
 static wgsrv_endpoint route(const char *url, char *module, size_t modsz)
 {
