@@ -29,6 +29,21 @@ enum {
     OP_ALL = OP_CREATE | OP_UPDATE | OP_DELETE | OP_CONNECT
 };
 
+/* The bit of an operation named in a request or a rule ("CREATE" ...); 0 for any other. */
+static unsigned operation_bit(const char *name)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } names[] = {{"CREATE", OP_CREATE},
+                 {"UPDATE", OP_UPDATE},
+                 {"DELETE", OP_DELETE},
+                 {"CONNECT", OP_CONNECT}};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strcmp(names[k].name, name) == 0) return names[k].bit;
+    return 0;
+}
+
 typedef enum scope { SCOPE_ALL, SCOPE_CLUSTER, SCOPE_NAMESPACED } scope;
 
 /* A list of strings owned by the rule; `any` is set when the list contains "*". */
@@ -120,23 +135,13 @@ static bool parse_strlist(const json_t *arr, strlist *out, char *err, size_t err
 static bool parse_operations(const json_t *arr, const char *path, unsigned *ops, char *err,
                              size_t errsz)
 {
-    static const struct {
-        const char *name;
-        unsigned bit;
-    } names[] = {{"CREATE", OP_CREATE},
-                 {"UPDATE", OP_UPDATE},
-                 {"DELETE", OP_DELETE},
-                 {"CONNECT", OP_CONNECT},
-                 {"*", OP_ALL}};
     size_t i;
     json_t *e;
     *ops = 0;
     json_array_foreach(arr, i, e)
     {
         const char *s = json_string_value(e);
-        unsigned bit = 0;
-        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-            if (strcmp(names[k].name, s) == 0) bit = names[k].bit;
+        unsigned bit = strcmp(s, "*") == 0 ? OP_ALL : operation_bit(s);
         if (!bit) {
             char p[WGK8S_PATH_MAX];
             wgk8s_path_index(p, sizeof p, path, i);
@@ -310,12 +315,7 @@ static bool rule_matches(const rule *r, unsigned op, const char *group, const ch
 bool wgk8s_rules_match(const wgk8s_rules *rules, const json_t *request)
 {
     if (!rules || !json_is_object(request)) return false;
-    const char *opname = string_or_empty(request, "operation");
-    unsigned op = strcmp(opname, "CREATE") == 0    ? OP_CREATE
-                  : strcmp(opname, "UPDATE") == 0  ? OP_UPDATE
-                  : strcmp(opname, "DELETE") == 0  ? OP_DELETE
-                  : strcmp(opname, "CONNECT") == 0 ? OP_CONNECT
-                                                   : 0;
+    unsigned op = operation_bit(string_or_empty(request, "operation"));
     if (!op) return false;
     const json_t *res = json_object_get(request, "resource");
     const char *group = string_or_empty(res, "group");
