@@ -96,6 +96,13 @@ bool abi_run_begin(abi_run *run, wgabi_module *m, wgabi_result *r, const wgsb_ct
 wgsb_status abi_run_call0(abi_run *run, const char *name, const char *where);
 
 /*
+ * abi_run_call0() for a call after which a proc_exit(0) is success, as it is for the
+ * exports both ABIs call before the entry point (and for k8s-wasm's entry point itself):
+ * WGSB_EXIT with status 0 becomes WGSB_OK with the message cleared.
+ */
+wgsb_status abi_run_call0_exit_ok(abi_run *run, const char *name, const char *where);
+
+/*
  * Fills what every ABI reports — the log (captured stderr, which also holds host
  * diagnostics), the fuel used, the exit code of a WGABI_EXIT — then frees the instance and
  * the context. Safe after a failed abi_run_begin().
@@ -164,6 +171,12 @@ bool abi_name_is(const char *name, size_t len, const char *want);
  * 'i' (i32), 'I' (i64), 'f' (f32), 'F' (f64): ("ii", "i") is (i32, i32) -> (i32).
  */
 bool abi_functype_is(const wg_functype *t, const char *params, const char *results);
+
+/* Whether the module exports a memory named "memory" (both ABIs pass data through it). */
+bool abi_exports_memory(const wg_module *wasm);
+
+/* A malloc'd copy of len bytes followed by a NUL; NULL when out of memory. */
+char *abi_copy_bytes(const void *data, size_t len);
 
 /* The exported function `name` of a compiled module and its type, or false. */
 bool abi_export_func(const wg_module *wasm, const char *name, const wg_functype **type);

@@ -73,6 +73,16 @@ wgsb_status abi_run_call0(abi_run *run, const char *name, const char *where)
     return st;
 }
 
+wgsb_status abi_run_call0_exit_ok(abi_run *run, const char *name, const char *where)
+{
+    wgsb_status st = abi_run_call0(run, name, where);
+    if (st == WGSB_EXIT && wgsb_ctx_exit_code(run->ctx) == 0) {
+        run->r->message[0] = '\0';
+        return WGSB_OK;
+    }
+    return st;
+}
+
 void abi_run_end(abi_run *run)
 {
     wgabi_result *r = run->r;

@@ -39,16 +39,6 @@ typedef struct host_capability {
     host_call_handler handler; /* NULL: not implemented yet (denied even if granted) */
 } host_capability;
 
-static char *copy_bytes(const void *data, size_t len, size_t *out_len)
-{
-    char *p = malloc(len + 1);
-    if (!p) return NULL;
-    if (len) memcpy(p, data, len);
-    p[len] = '\0';
-    *out_len = len;
-    return p;
-}
-
 /* kubewarden/tracing/log: the payload (a JSON log event) becomes one line of the log. */
 static bool handle_tracing_log(wgsb_ctx *ctx, const uint8_t *payload, size_t len, char **reply,
                                size_t *reply_len)
@@ -57,7 +47,8 @@ static bool handle_tracing_log(wgsb_ctx *ctx, const uint8_t *payload, size_t len
         *reply = NULL;
         return false;
     }
-    *reply = copy_bytes("", 0, reply_len);
+    *reply = abi_copy_bytes("", 0);
+    *reply_len = 0;
     return true;
 }
 
@@ -151,7 +142,10 @@ bool wgabi_wapc_host_call(wgsb_ctx *ctx, const char *binding, size_t binding_len
     abi_clean_text(op, sizeof op, operation, operation_len);
     int n = snprintf(text, sizeof text, "policy has not been granted access to %s/%s", ns, op);
     size_t len = n < 0 ? 0 : (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
-    *reply = copy_bytes(text, len, reply_len);
-    if (!*reply) *oom = true;
+    *reply = abi_copy_bytes(text, len);
+    if (*reply)
+        *reply_len = len;
+    else
+        *oom = true;
     return false;
 }

@@ -22,13 +22,6 @@
 
 static bool k8s_check_exports(wgabi_module *m, char *err, size_t errsz)
 {
-    bool has_memory = false;
-    for (size_t i = 0; i < wg_module_export_count(m->wasm); i++) {
-        wg_extern_desc d;
-        if (wg_module_export(m->wasm, i, &d) && d.kind == WG_EXTERN_MEMORY &&
-            abi_name_is(d.name, d.name_len, "memory"))
-            has_memory = true;
-    }
     bool any = false;
     char have[128];
     for (int e = 0; e < K8S_ENTRY_COUNT; e++) {
@@ -49,7 +42,7 @@ static bool k8s_check_exports(wgabi_module *m, char *err, size_t errsz)
                    "(functions of type () -> ())");
         return false;
     }
-    if (!has_memory) {
+    if (!abi_exports_memory(m->wasm)) {
         abi_seterr(err, errsz, "exports no memory named \"memory\" (WASI needs it)");
         return false;
     }
@@ -73,16 +66,6 @@ static int entry_index(const char *entry)
     return -1;
 }
 
-/* proc_exit(0) ends a k8s-wasm call successfully; every other outcome stands. */
-static wgsb_status exit_zero_is_success(const abi_run *run, wgsb_status st)
-{
-    if (st == WGSB_EXIT && wgsb_ctx_exit_code(run->ctx) == 0) {
-        run->r->message[0] = '\0';
-        return WGSB_OK;
-    }
-    return st;
-}
-
 static wgabi_status k8s_call(wgabi_module *m, const char *entry, const void *input,
                              size_t input_len, uint64_t deadline_ns, wgabi_result *r)
 {
@@ -102,11 +85,10 @@ static wgabi_status k8s_call(wgabi_module *m, const char *entry, const void *inp
     o.stdin_len = input_len;
     abi_run run;
     if (abi_run_begin(&run, m, r, &o, deadline_ns)) {
+        /* proc_exit(0) ends a k8s-wasm call successfully; every other outcome stands. */
         wgsb_status st = WGSB_OK;
-        if (m->has_initialize)
-            st =
-                exit_zero_is_success(&run, abi_run_call0(&run, "_initialize", " (in _initialize)"));
-        if (st == WGSB_OK) st = exit_zero_is_success(&run, abi_run_call0(&run, entry, NULL));
+        if (m->has_initialize) st = abi_run_call0_exit_ok(&run, "_initialize", " (in _initialize)");
+        if (st == WGSB_OK) st = abi_run_call0_exit_ok(&run, entry, NULL);
         r->status = abi_status_of(st);
         /* Kept on failure too: what a module wrote before it failed helps to see why. */
         r->output = wgsb_ctx_take_stdout(run.ctx, &r->output_len);

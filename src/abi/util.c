@@ -1,11 +1,12 @@
 /*
  * util.c — small helpers of the ABI layer: status mapping, messages, making guest text safe
- * for messages and log lines, and function-type checks.
+ * for messages and log lines, copying bytes, and export and function-type checks.
  *
  * Nothing here knows about a particular ABI.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "abi_internal.h"
@@ -183,6 +184,26 @@ bool abi_functype_is(const wg_functype *t, const char *params, const char *resul
 {
     return t && types_are(wg_functype_param_count(t), wg_functype_param, t, params) &&
            types_are(wg_functype_result_count(t), wg_functype_result, t, results);
+}
+
+bool abi_exports_memory(const wg_module *wasm)
+{
+    for (size_t i = 0; i < wg_module_export_count(wasm); i++) {
+        wg_extern_desc d;
+        if (wg_module_export(wasm, i, &d) && d.kind == WG_EXTERN_MEMORY &&
+            abi_name_is(d.name, d.name_len, "memory"))
+            return true;
+    }
+    return false;
+}
+
+char *abi_copy_bytes(const void *data, size_t len)
+{
+    char *c = malloc(len + 1);
+    if (!c) return NULL;
+    if (len) memcpy(c, data, len);
+    c[len] = '\0';
+    return c;
 }
 
 bool abi_export_func(const wg_module *wasm, const char *name, const wg_functype **type)

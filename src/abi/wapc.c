@@ -98,16 +98,6 @@ static wg_trap *out_of_memory(const wapc_host *h, const char *fn)
     return wgsb_ctx_abort(h->ctx, WGSB_ERROR, "%s: out of memory", fn);
 }
 
-/* Copies len bytes into a fresh NUL-terminated buffer (never NULL for len 0 unless OOM). */
-static char *copy_out(const void *p, size_t len)
-{
-    char *c = malloc(len + 1);
-    if (!c) return NULL;
-    if (len) memcpy(c, p, len);
-    c[len] = '\0';
-    return c;
-}
-
 /* __guest_request(op_ptr, ptr): the guest asks for the operation and the payload. */
 static wg_trap *host_guest_request(wg_instance *caller, const wg_value *args, wg_value *results,
                                    void *env)
@@ -141,7 +131,7 @@ static wg_trap *host_guest_response(wg_instance *caller, const wg_value *args, w
         return wgsb_ctx_abort(h.ctx, WGSB_OUTPUT_LIMIT,
                               "output limit: the waPC response of %u bytes exceeds %zu bytes", len,
                               h.s->response_limit);
-    char *copy = copy_out(p, len);
+    char *copy = abi_copy_bytes(p, len);
     if (!copy) return out_of_memory(&h, fn);
     free(h.s->response);
     h.s->response = copy;
@@ -162,7 +152,7 @@ static wg_trap *host_guest_error(wg_instance *caller, const wg_value *args, wg_v
     uint8_t *p = guest_range(&h, fn, "the error message", args[0], len, &t);
     if (!p) return t;
     size_t keep = len < GUEST_ERROR_KEEP ? len : GUEST_ERROR_KEEP;
-    char *copy = copy_out(p, keep);
+    char *copy = abi_copy_bytes(p, keep);
     if (!copy) return out_of_memory(&h, fn);
     free(h.s->error);
     h.s->error = copy;
@@ -369,14 +359,7 @@ static bool wapc_check_exports(wgabi_module *m, char *err, size_t errsz)
                    abi_functype_text(t, have, sizeof have));
         return false;
     }
-    bool has_memory = false;
-    for (size_t i = 0; i < wg_module_export_count(m->wasm); i++) {
-        wg_extern_desc d;
-        if (wg_module_export(m->wasm, i, &d) && d.kind == WG_EXTERN_MEMORY &&
-            abi_name_is(d.name, d.name_len, "memory"))
-            has_memory = true;
-    }
-    if (!has_memory) {
+    if (!abi_exports_memory(m->wasm)) {
         abi_seterr(err, errsz, "exports no memory named \"memory\" (waPC needs it)");
         return false;
     }
@@ -399,12 +382,7 @@ static wgsb_status run_starter(abi_run *run, const char *name)
 {
     char where[48];
     snprintf(where, sizeof where, " (in %s)", name);
-    wgsb_status st = abi_run_call0(run, name, where);
-    if (st == WGSB_EXIT && wgsb_ctx_exit_code(run->ctx) == 0) {
-        run->r->message[0] = '\0';
-        return WGSB_OK;
-    }
-    return st;
+    return abi_run_call0_exit_ok(run, name, where);
 }
 
 /* Calls __guest_call and turns what the guest did into the result's status and message. */
