@@ -872,60 +872,32 @@ typedef struct patch_list {
     size_t count;
 } patch_list;
 
-/* A growable NUL-terminated string: the JSON Pointer of the container being copied. */
-typedef struct path_buf {
-    char *data;
-    size_t len, cap;
-    bool failed;
-} path_buf;
-
-static void path_put(path_buf *b, const char *s, size_t n)
-{
-    if (b->failed) return;
-    if (b->cap - b->len <= n) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap - b->len <= n) {
-            if (cap > SIZE_MAX / 2) {
-                b->failed = true;
-                return;
-            }
-            cap *= 2;
-        }
-        char *data = realloc(b->data, cap);
-        if (!data) {
-            b->failed = true;
-            return;
-        }
-        b->data = data, b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
+/* JSON Pointers (the container being copied, a patch operation's target) are built in a
+ * wgm_writer used as a plain byte buffer: put() only, never the JSON writing functions. */
 
 /* Appends "/" and a key escaped per RFC 6901. */
-static void path_push_key(path_buf *b, const char *key, size_t len)
+static void path_push_key(wgm_writer *b, const char *key, size_t len)
 {
-    path_put(b, "/", 1);
+    put(b, "/", 1);
     for (size_t i = 0; i < len; i++) {
         if (key[i] == '~')
-            path_put(b, "~0", 2);
+            put(b, "~0", 2);
         else if (key[i] == '/')
-            path_put(b, "~1", 2);
+            put(b, "~1", 2);
         else
-            path_put(b, key + i, 1);
+            put(b, key + i, 1);
     }
 }
 
-static void path_push_index(path_buf *b, size_t index)
+static void path_push_index(wgm_writer *b, size_t index)
 {
     char digits[21];
-    path_put(b, "/", 1);
-    path_put(b, digits, format_uint(index, digits));
+    put(b, "/", 1);
+    put(b, digits, format_uint(index, digits));
 }
 
 /* Removes the last segment and returns it parsed as an index (0 if it is not one). */
-static size_t path_pop(path_buf *b)
+static size_t path_pop(wgm_writer *b)
 {
     size_t slash = b->len, index = 0;
     while (slash > 0 && b->data[slash - 1] != '/')
@@ -1000,11 +972,9 @@ static bool write_tree(wgm_writer *w, wgm_val v, const patch_list *ops)
     }
     const wgm_doc *d = v.doc;
     const wgm_token *tokens = d->tokens;
-    path_buf path = {NULL, 0, 0, false};
-    if (ops) {
-        path_put(&path, "", 0); /* the root's pointer: "" (allocated, NUL-terminated) */
-        if (path.failed) return false;
-    }
+    wgm_writer path = WGM_WRITER_INIT;
+    /* The root's pointer: "" (allocated, NUL-terminated). */
+    if (ops && !wgm_writer_text(&path)) return false;
     uint32_t container = v.index, child = v.index + 1;
     size_t ordinal = 0; /* index of `child` within an array container */
     before_value(w);
@@ -1049,7 +1019,7 @@ static bool write_tree(wgm_writer *w, wgm_val v, const patch_list *ops)
         ordinal = ops ? path_pop(&path) + 1 : 0;
     }
     bool ok = !path.failed;
-    free(path.data);
+    wgm_writer_free(&path);
     return ok;
 }
 
@@ -1351,11 +1321,11 @@ static char *copy_string(const char *s)
 
 static bool patch_record(patch_kind kind, const char *parent, const char *key, wgm_val value)
 {
-    path_buf target = {NULL, 0, 0, false};
+    wgm_writer target = WGM_WRITER_INIT;
     bool ok = false;
     parent = parent ? parent : "";
     key = key ? key : "";
-    path_put(&target, parent, strlen(parent));
+    put(&target, parent, strlen(parent));
     path_push_key(&target, key, strlen(key));
     const char *where = target.failed ? parent : target.data;
 
@@ -1434,7 +1404,7 @@ static bool patch_record(patch_kind kind, const char *parent, const char *key, w
     S.patch.ops[S.patch.count++] = op;
     ok = true;
 out:
-    free(target.data);
+    wgm_writer_free(&target);
     return ok;
 }
 
