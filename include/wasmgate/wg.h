@@ -89,6 +89,8 @@ typedef struct wg_functype wg_functype;
 
 /* Returns the text-format name of a value type ("i32", "funcref", ...). */
 const char *wg_valtype_name(wg_valtype t);
+/* Returns the text-format keyword of an extern kind ("func", "table", "memory", "global"). */
+const char *wg_externkind_name(wg_externkind k);
 
 /* ---- Loading ------------------------------------------------------------ */
 

@@ -71,17 +71,6 @@ static const abi_ops *ops_for(wgabi_kind kind)
     return NULL;
 }
 
-static const char *extern_kind_name(wg_externkind kind)
-{
-    switch (kind) {
-    case WG_EXTERN_FUNC: return "func";
-    case WG_EXTERN_TABLE: return "table";
-    case WG_EXTERN_MEMORY: return "memory";
-    case WG_EXTERN_GLOBAL: return "global";
-    }
-    return "?";
-}
-
 /*
  * Every import must be something this ABI provides: a WASI preview 1 function, or one of
  * the ABI's own host functions. Nothing else is ever linked (no memories, tables or globals
@@ -111,7 +100,7 @@ static bool check_imports(const wg_module *wasm, const abi_ops *ops, const char 
             abi_seterr(err, errsz,
                        "module \"%s\": import %s %s (%s) is not provided by the %s ABI%s", name,
                        abi_quote(qm, sizeof qm, d.module, d.module_len),
-                       abi_quote(qn, sizeof qn, d.name, d.name_len), extern_kind_name(d.kind),
+                       abi_quote(qn, sizeof qn, d.name, d.name_len), wg_externkind_name(d.kind),
                        wgabi_kind_name(ops->kind), why);
             return false;
         }

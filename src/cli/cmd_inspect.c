@@ -39,17 +39,6 @@ static bool name_is(const char *name, size_t len, const char *want)
     return len == strlen(want) && memcmp(name, want, len) == 0;
 }
 
-static const char *kind_name(wg_externkind kind)
-{
-    switch (kind) {
-    case WG_EXTERN_FUNC: return "func";
-    case WG_EXTERN_TABLE: return "table";
-    case WG_EXTERN_MEMORY: return "memory";
-    case WG_EXTERN_GLOBAL: return "global";
-    }
-    return "?";
-}
-
 static void print_limits(const wg_extern_desc *d)
 {
     printf("min %u", d->min);
@@ -98,7 +87,7 @@ static void print_imports(const wg_module *m)
     for (size_t i = 0; i < n; i++) {
         wg_extern_desc d;
         if (!wg_module_import(m, i, &d)) continue;
-        printf("  %-7s ", kind_name(d.kind));
+        printf("  %-7s ", wg_externkind_name(d.kind));
         cli_print_quoted(stdout, d.module, d.module_len);
         putchar(' ');
         cli_print_quoted(stdout, d.name, d.name_len);
@@ -115,7 +104,7 @@ static void print_exports(const wg_module *m)
     for (size_t i = 0; i < n; i++) {
         wg_extern_desc d;
         if (!wg_module_export(m, i, &d)) continue;
-        printf("  %-7s ", kind_name(d.kind));
+        printf("  %-7s ", wg_externkind_name(d.kind));
         cli_print_quoted(stdout, d.name, d.name_len);
         printf("  ");
         print_extern_type(&d);

@@ -22,6 +22,17 @@ const char *wg_valtype_name(wg_valtype t)
     return "?";
 }
 
+const char *wg_externkind_name(wg_externkind k)
+{
+    switch (k) {
+    case WG_EXTERN_FUNC: return "func";
+    case WG_EXTERN_TABLE: return "table";
+    case WG_EXTERN_MEMORY: return "memory";
+    case WG_EXTERN_GLOBAL: return "global";
+    }
+    return "?";
+}
+
 /* Orders exports by name: bytewise, a prefix before longer names. */
 static int export_cmp(const wge_export *x, const wge_export *y)
 {
