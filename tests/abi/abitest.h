@@ -1,12 +1,10 @@
 /*
- * abitest.h — the ABI tests' harness: checks, test modules from the build's module
- * directory, manifests whose log lines are collected, and the review inputs the tests feed
- * modules.
+ * abitest.h — the ABI tests' harness: test modules from the build's module directory,
+ * manifests whose log lines are collected, and the review inputs the tests feed modules.
+ * Checks, the runner and the fixtures are the shared ones (tests/common/wgtest_json.h).
  *
- * A test is a function named after the behaviour it specifies, run by RUN(test) from main;
- * CHECK* record a failure with file and line and return whether the check held, so a test
- * can stop early. main returns abit_finish(). Modules come from ABIT_MODULES (set by
- * CMake): WAT modules and C programs, built before the tests run.
+ * Modules come from ABIT_MODULES (set by CMake): WAT modules and C programs, built before
+ * the tests run.
  */
 #ifndef WASMGATE_TESTS_ABITEST_H
 #define WASMGATE_TESTS_ABITEST_H
@@ -20,33 +18,7 @@
 #include "wasmgate/abi.h"
 #include "wasmgate/k8s.h"
 #include "wasmgate/sandbox.h"
-
-#define CHECK(cond) abit_check((cond), #cond, __FILE__, __LINE__)
-#define CHECK_INT(actual, expected) \
-    abit_check_int((long long)(actual), (long long)(expected), #actual, __FILE__, __LINE__)
-#define CHECK_STR(actual, expected) \
-    abit_check_str((actual), (expected), #actual, __FILE__, __LINE__)
-#define CHECK_CONTAINS(haystack, needle) \
-    abit_check_contains((haystack), (needle), #haystack, __FILE__, __LINE__)
-#define CHECK_NOT_CONTAINS(haystack, needle) \
-    abit_check_not_contains((haystack), (needle), #haystack, __FILE__, __LINE__)
-/* Compares a JSON value with JSON text (jansson equality: member order does not matter). */
-#define CHECK_JSON(value, text) abit_check_json((value), (text), #value, __FILE__, __LINE__)
-#define RUN(test)               abit_run_test(#test, test)
-
-bool abit_check(bool ok, const char *expr, const char *file, int line);
-bool abit_check_int(long long actual, long long expected, const char *expr, const char *file,
-                    int line);
-bool abit_check_str(const char *actual, const char *expected, const char *expr, const char *file,
-                    int line);
-bool abit_check_contains(const char *haystack, const char *needle, const char *expr,
-                         const char *file, int line);
-bool abit_check_not_contains(const char *haystack, const char *needle, const char *expr,
-                             const char *file, int line);
-bool abit_check_json(const json_t *value, const char *text, const char *expr, const char *file,
-                     int line);
-void abit_run_test(const char *name, void (*test)(void));
-int abit_finish(void);
+#include "wgtest_json.h"
 
 /* Log lines a manifest's log callback collected ("LEVEL MODULE: MESSAGE\n" each). */
 typedef struct abit_log {
@@ -87,9 +59,13 @@ json_t *abit_review(void);
 char *abit_input(wgk8s_protocol protocol, const char *review_text, const char *settings,
                  size_t *len);
 
-/* A fixture from tests/fixtures (ABIT_FIXTURES), as text (malloc'd) or parsed. */
-char *abit_fixture_text(const char *relpath, size_t *len);
-json_t *abit_fixture(const char *relpath);
+/* Calls `validate` (the export, or the waPC operation) with the input that `protocol` makes
+ * of the test review and `settings` (JSON text or NULL). Returns r->status. */
+wgabi_status abit_validate(wgabi_module *mod, wgk8s_protocol protocol, const char *settings,
+                           wgabi_result *r);
+/* What the Kubernetes layer makes of a module's admission answer to the test review. */
+wgk8s_status abit_interpret(wgk8s_protocol protocol, const wgabi_result *r, bool mutating,
+                            wgk8s_admission_decision *d, char *err, size_t errsz);
 
 /* Calls the k8s-wasm test module answer (k8s_answer.wasm) once: the host still serves. */
 void abit_check_host_still_serves(const char *file, int line);

@@ -142,5 +142,5 @@ int main(void)
     RUN(many_threads_share_one_k8s_wasm_module);
     RUN(misbehaving_calls_do_not_disturb_the_others);
     RUN(many_threads_share_one_wapc_module);
-    return abit_finish();
+    return wgt_finish();
 }

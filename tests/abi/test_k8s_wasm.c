@@ -30,22 +30,14 @@ static wgabi_module *load(const char *file, const char *name, uint32_t timeout_m
 /* Calls `validate` with the test review and these settings (JSON text, or NULL). */
 static wgabi_status call_with(wgabi_module *mod, const char *settings, wgabi_result *r)
 {
-    size_t len = 0;
-    char *in = abit_input(WGK8S_PROTOCOL_K8S_WASM, abit_review_text, settings, &len);
-    wgabi_status st = wgabi_call(mod, "validate", in, len, 0, r);
-    free(in);
-    return st;
+    return abit_validate(mod, WGK8S_PROTOCOL_K8S_WASM, settings, r);
 }
 
 /* What the Kubernetes layer makes of an admission answer to the test review. */
 static wgk8s_status interpret(const wgabi_result *r, bool mutating, wgk8s_admission_decision *d,
                               char *err, size_t errsz)
 {
-    json_t *review = abit_review();
-    wgk8s_status st = wgk8s_admission_interpret(WGK8S_PROTOCOL_K8S_WASM, review, mutating,
-                                                r->output, r->output_len, d, err, errsz);
-    json_decref(review);
-    return st;
+    return abit_interpret(WGK8S_PROTOCOL_K8S_WASM, r, mutating, d, err, errsz);
 }
 
 static void each_review_kind_calls_its_own_export(void)
@@ -119,7 +111,7 @@ static void a_correct_answer_is_accepted_by_the_kubernetes_layer(void)
 /* The hand-written modules of the spec (tests/abi/modules/spec_*.wat) on the fixture Pod. */
 static void the_spec_modules_answer_the_fixture(void)
 {
-    json_t *review = abit_fixture("admission/pod-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
     if (!review) return;
     char *in = NULL;
     size_t len = 0;
@@ -451,5 +443,5 @@ int main(void)
     RUN(a_c_reactor_gets_its_constructors_run);
     RUN(a_start_function_that_never_returns_times_out_every_call);
     RUN(a_missing_export_is_an_error_naming_it);
-    return abit_finish();
+    return wgt_finish();
 }

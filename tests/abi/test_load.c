@@ -256,5 +256,5 @@ int main(void)
     RUN(bytes_that_are_not_a_module_are_refused);
     RUN(a_missing_granted_directory_fails_the_load);
     RUN(wgabi_call_refuses_bad_arguments);
-    return abit_finish();
+    return wgt_finish();
 }

@@ -57,14 +57,15 @@ static bool drain(int fd, char **buf, size_t *len)
     return true;
 }
 
-/* Runs `wasmgate run ARGS...` (args NULL-terminated); false if it could not be run. */
-static bool wasmgate_run(run_out *o, const char *const *args)
+/* Runs `wasmgate COMMAND ARGS...` (args NULL-terminated; no COMMAND when it is NULL); false
+ * if it could not be run. */
+static bool run_wasmgate(run_out *o, const char *command, const char *const *args)
 {
     memset(o, 0, sizeof *o);
     const char *argv[64];
     size_t n = 0;
     argv[n++] = wasmgate_path;
-    argv[n++] = "run";
+    if (command) argv[n++] = command;
     for (size_t i = 0; args[i] && n < 63; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
@@ -111,6 +112,12 @@ static bool wasmgate_run(run_out *o, const char *const *args)
     return true;
 }
 
+/* Runs `wasmgate run ARGS...`. */
+static bool wasmgate_run(run_out *o, const char *const *args)
+{
+    return run_wasmgate(o, "run", args);
+}
+
 /* Prints what the command did, after a failed check. */
 static void show(const run_out *o)
 {
@@ -119,37 +126,6 @@ static void show(const run_out *o)
 }
 
 /* ---- Reading replies ------------------------------------------------------------------- */
-
-/* The value at a dotted path with array indices ("response.status.code", "a.b[0].c"). */
-static json_t *get(const json_t *v, const char *path)
-{
-    char key[256];
-    const char *p = path;
-    json_t *cur = (json_t *)v;
-    while (cur && *p) {
-        size_t n = strcspn(p, ".[");
-        if (n >= sizeof key) return NULL;
-        if (n) {
-            memcpy(key, p, n);
-            key[n] = '\0';
-            cur = json_object_get(cur, key);
-            p += n;
-        }
-        if (*p == '[') {
-            cur = json_array_get(cur, strtoul(p + 1, NULL, 10));
-            p = strchr(p, ']');
-            if (!p) return NULL;
-            p++;
-        }
-        if (*p == '.') p++;
-    }
-    return cur;
-}
-
-static const char *get_str(const json_t *v, const char *path)
-{
-    return json_string_value(get(v, path));
-}
 
 /* The checks every run makes: the exit status, and the reply's envelope. */
 #define EXPECT_EXIT(o, status)                          \
@@ -163,25 +139,25 @@ static void check_envelope(const run_out *o, const char *api_version, const char
         show(o);
         return;
     }
-    CHECK_STR(get_str(o->reply, "apiVersion"), api_version);
-    CHECK_STR(get_str(o->reply, "kind"), kind);
-    CHECK(get(o->reply, "spec") == NULL); /* never echoed: a token must not travel back */
-    CHECK(get(o->reply, "request") == NULL);
+    CHECK_STR(wgt_get_str(o->reply, "apiVersion"), api_version);
+    CHECK_STR(wgt_get_str(o->reply, "kind"), kind);
+    CHECK(wgt_get(o->reply, "spec") == NULL); /* never echoed: a token must not travel back */
+    CHECK(wgt_get(o->reply, "request") == NULL);
 }
 
 /* The fixture's request.uid. */
 static const char *fixture_uid(const json_t *review)
 {
-    return get_str(review, "request.uid");
+    return wgt_get_str(review, "request.uid");
 }
 
 /* Decodes the reply's JSON Patch, checks patchType, applies it to the fixture's object and
  * returns the result (NULL after a failed check). */
 static json_t *apply_reply_patch(const run_out *o, const json_t *fixture)
 {
-    const char *b64 = get_str(o->reply, "response.patch");
+    const char *b64 = wgt_get_str(o->reply, "response.patch");
     if (!CHECK(b64 != NULL)) return NULL;
-    CHECK_STR(get_str(o->reply, "response.patchType"), "JSONPatch");
+    CHECK_STR(wgt_get_str(o->reply, "response.patchType"), "JSONPatch");
     size_t len;
     char err[512] = "";
     unsigned char *text = wgk8s_base64_decode(b64, strlen(b64), &len, err, sizeof err);
@@ -189,7 +165,7 @@ static json_t *apply_reply_patch(const run_out *o, const json_t *fixture)
     free(text);
     if (!CHECK(json_is_array(patch))) return NULL;
     json_t *applied =
-        wgk8s_json_patch_apply(get(fixture, "request.object"), patch, err, sizeof err);
+        wgk8s_json_patch_apply(wgt_get(fixture, "request.object"), patch, err, sizeof err);
     if (!CHECK(applied != NULL)) fprintf(stderr, "    %s\n", err);
     json_decref(patch);
     return applied;
@@ -211,7 +187,7 @@ static const char *example(const char *name)
 
 static const char *fixture(const char *relpath)
 {
-    snprintf(fixture_path, sizeof fixture_path, "%s/%s", ABIT_FIXTURES, relpath);
+    snprintf(fixture_path, sizeof fixture_path, "%s/%s", wgt_fixtures_dir, relpath);
     return fixture_path;
 }
 
@@ -331,72 +307,41 @@ static void input_errors_exit_with_1(void)
 
 static void run_is_listed_among_the_commands(void)
 {
+    /* `wasmgate --help`: "run --help" is the command's own help. */
     run_out o;
-    memset(&o, 0, sizeof o);
-    /* `wasmgate --help` through the same runner: "run --help" is the command's own help. */
-    const char *argv[] = {wasmgate_path, "--help", NULL};
-    int out[2];
-    if (!CHECK(pipe(out) == 0)) return;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(out[1], 1);
-        close(out[0]);
-        close(out[1]);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(out[1]);
-    char *text = NULL;
-    size_t len = 0;
-    while (drain(out[0], &text, &len)) {
-    }
-    close(out[0]);
-    waitpid(pid, NULL, 0);
+    run_wasmgate(&o, NULL, (const char *[]){"--help", NULL});
     CHECK_CONTAINS(
-        text, "\n  run        evaluate one review with a module exactly as the server would\n");
-    free(text);
+        o.out, "\n  run        evaluate one review with a module exactly as the server would\n");
+    run_out_clear(&o);
 }
 
 /* ---- spec ------------------------------------------------------------------------------ */
 
-static const char *const admission_fixtures[] = {
-    "admission/configmap-create.json",
-    "admission/configmap-delete.json",
-    "admission/cronjob-create.json",
-    "admission/deployment-create.json",
-    "admission/deployment-large-create.json",
-    "admission/deployment-scale-update.json",
-    "admission/deployment-update.json",
-    "admission/ingress-create.json",
-    "admission/job-create.json",
-    "admission/namespace-create.json",
-    "admission/pod-create-v1beta1.json",
-    "admission/pod-create.json",
-    "admission/pod-hostpath-create.json",
-    "admission/pod-privileged-create.json",
-    "admission/rolebinding-create.json",
-    "admission/secret-create.json",
-    "admission/service-create.json",
-};
-#define N_ADMISSION (sizeof admission_fixtures / sizeof admission_fixtures[0])
+/* True when the fixture path `rel` is in the fixtures' directory `dir` ("admission"). */
+static bool in_dir(const char *rel, const char *dir)
+{
+    size_t n = strlen(dir);
+    return strncmp(rel, dir, n) == 0 && rel[n] == '/';
+}
 
 static void spec_validate_allows_every_admission_fixture(void)
 {
     char mod[1024];
     snprintf(mod, sizeof mod, "%s", test_module("spec_validate.wasm"));
-    for (size_t i = 0; i < N_ADMISSION; i++) {
-        json_t *review = abit_fixture(admission_fixtures[i]);
+    for (const char *const *rel = wgt_all_fixtures; *rel; rel++) {
+        if (!in_dir(*rel, "admission")) continue;
+        json_t *review = wgt_fixture_json(*rel);
         run_out o;
-        wasmgate_run(&o, (const char *[]){mod, "--request", fixture(admission_fixtures[i]), NULL});
+        wasmgate_run(&o, (const char *[]){mod, "--request", fixture(*rel), NULL});
         EXPECT_EXIT(o, 0);
         /* The reply has the request's apiVersion (v1beta1 too), though the module said v1. */
-        check_envelope(&o, get_str(review, "apiVersion"), "AdmissionReview");
-        CHECK_STR(get_str(o.reply, "response.uid"), fixture_uid(review));
-        CHECK(json_is_true(get(o.reply, "response.allowed")));
-        CHECK(get(o.reply, "response.status") == NULL);
-        CHECK(get(o.reply, "response.patch") == NULL);
-        CHECK(get(o.reply, "response.patchType") == NULL);
-        CHECK_INT(json_object_size(get(o.reply, "response")), 2); /* uid and allowed only */
+        check_envelope(&o, wgt_get_str(review, "apiVersion"), "AdmissionReview");
+        CHECK_STR(wgt_get_str(o.reply, "response.uid"), fixture_uid(review));
+        CHECK(json_is_true(wgt_get(o.reply, "response.allowed")));
+        CHECK(wgt_get(o.reply, "response.status") == NULL);
+        CHECK(wgt_get(o.reply, "response.patch") == NULL);
+        CHECK(wgt_get(o.reply, "response.patchType") == NULL);
+        CHECK_INT(json_object_size(wgt_get(o.reply, "response")), 2); /* uid and allowed only */
         CHECK_STR(o.err, "");
         run_out_clear(&o);
         json_decref(review);
@@ -405,7 +350,7 @@ static void spec_validate_allows_every_admission_fixture(void)
 
 static void the_full_patch_of_the_spec_becomes_a_json_patch(void)
 {
-    json_t *review = abit_fixture("admission/pod-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
     run_out o;
     char mod[1024];
     snprintf(mod, sizeof mod, "%s", test_module("spec_full_patch.wasm"));
@@ -413,10 +358,10 @@ static void the_full_patch_of_the_spec_becomes_a_json_patch(void)
                                       fixture("admission/pod-create.json"), NULL});
     EXPECT_EXIT(o, 0);
     check_envelope(&o, "admission.k8s.io/v1", "AdmissionReview");
-    CHECK_STR(get_str(o.reply, "response.uid"), fixture_uid(review));
-    CHECK(json_is_true(get(o.reply, "response.allowed")));
+    CHECK_STR(wgt_get_str(o.reply, "response.uid"), fixture_uid(review));
+    CHECK(json_is_true(wgt_get(o.reply, "response.allowed")));
     /* The patch itself, as documented in the module's header. */
-    const char *b64 = get_str(o.reply, "response.patch");
+    const char *b64 = wgt_get_str(o.reply, "response.patch");
     size_t len = 0;
     unsigned char *text = b64 ? wgk8s_base64_decode(b64, strlen(b64), &len, NULL, 0) : NULL;
     json_t *patch = text ? json_loadb((const char *)text, len, 0, NULL) : NULL;
@@ -425,7 +370,7 @@ static void the_full_patch_of_the_spec_becomes_a_json_patch(void)
     json_decref(patch);
     free(text);
     json_t *mutated = apply_reply_patch(&o, review);
-    json_t *expected = json_deep_copy(get(review, "request.object"));
+    json_t *expected = json_deep_copy(wgt_get(review, "request.object"));
     json_object_set_new(json_object_get(json_object_get(expected, "metadata"), "labels"),
                         "wasmgate.io/mutated", json_string("true"));
     CHECK(mutated && json_equal(mutated, expected));
@@ -438,28 +383,28 @@ static void the_full_patch_of_the_spec_becomes_a_json_patch(void)
     wasmgate_run(&o, (const char *[]){mod, "--mutating", "--raw", "--request",
                                       fixture("admission/pod-create.json"), NULL});
     EXPECT_EXIT(o, 0);
-    CHECK_STR(get_str(o.reply, "response.response.patchType"), "Full");
-    CHECK_STR(get_str(o.reply, "response.apiVersion"), "admission.k8s.io/v1");
+    CHECK_STR(wgt_get_str(o.reply, "response.response.patchType"), "Full");
+    CHECK_STR(wgt_get_str(o.reply, "response.apiVersion"), "admission.k8s.io/v1");
     run_out_clear(&o);
     json_decref(review);
 }
 
 static void a_patch_from_a_validating_module_is_a_module_failure(void)
 {
-    json_t *review = abit_fixture("admission/pod-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
     run_out o;
     wasmgate_run(&o, (const char *[]){test_module("spec_full_patch.wasm"), "--request",
                                       fixture("admission/pod-create.json"), NULL});
     EXPECT_EXIT(o, 5);
     check_envelope(&o, "admission.k8s.io/v1", "AdmissionReview");
-    CHECK_STR(get_str(o.reply, "response.uid"), fixture_uid(review));
-    CHECK(json_is_false(get(o.reply, "response.allowed")));
-    CHECK_INT(json_integer_value(get(o.reply, "response.status.code")), 500);
-    CHECK_STR(get_str(o.reply, "response.status.reason"), "InternalError");
-    CHECK_CONTAINS(get_str(o.reply, "response.status.message"),
+    CHECK_STR(wgt_get_str(o.reply, "response.uid"), fixture_uid(review));
+    CHECK(json_is_false(wgt_get(o.reply, "response.allowed")));
+    CHECK_INT(json_integer_value(wgt_get(o.reply, "response.status.code")), 500);
+    CHECK_STR(wgt_get_str(o.reply, "response.status.reason"), "InternalError");
+    CHECK_CONTAINS(wgt_get_str(o.reply, "response.status.message"),
                    "module \"spec_full_patch\" failed: ");
-    CHECK_CONTAINS(get_str(o.reply, "response.status.message"), "not mutating");
-    CHECK(get(o.reply, "response.patch") == NULL);
+    CHECK_CONTAINS(wgt_get_str(o.reply, "response.status.message"), "not mutating");
+    CHECK(wgt_get(o.reply, "response.patch") == NULL);
     CHECK_CONTAINS(o.err, "wasmgate run: module \"spec_full_patch\" failed: ");
     run_out_clear(&o);
     json_decref(review);
@@ -476,9 +421,9 @@ static void an_error_answer_fails_by_failure_policy_for_every_kind(void)
                                       fixture("authentication/tokenreview-v1.json"), NULL});
     EXPECT_EXIT(o, 5);
     check_envelope(&o, "authentication.k8s.io/v1", "TokenReview");
-    CHECK(json_is_false(get(o.reply, "status.authenticated")));
-    CHECK(get(o.reply, "status.user") == NULL);
-    CHECK_STR(get_str(o.reply, "status.error"),
+    CHECK(json_is_false(wgt_get(o.reply, "status.authenticated")));
+    CHECK(wgt_get(o.reply, "status.user") == NULL);
+    CHECK_STR(wgt_get_str(o.reply, "status.error"),
               "module \"spec_error\" failed: module reported an error: spec_error: this module "
               "always fails");
     CHECK_CONTAINS(o.err, "spec_error: answering with an error envelope\n"); /* its log */
@@ -489,11 +434,11 @@ static void an_error_answer_fails_by_failure_policy_for_every_kind(void)
                                       fixture("authorization/sar-v1-resource.json"), NULL});
     EXPECT_EXIT(o, 5);
     check_envelope(&o, "authorization.k8s.io/v1", "SubjectAccessReview");
-    CHECK(json_is_false(get(o.reply, "status.allowed")));
-    CHECK(json_is_true(get(o.reply, "status.denied")));
-    CHECK_STR(get_str(o.reply, "status.reason"),
+    CHECK(json_is_false(wgt_get(o.reply, "status.allowed")));
+    CHECK(json_is_true(wgt_get(o.reply, "status.denied")));
+    CHECK_STR(wgt_get_str(o.reply, "status.reason"),
               "module \"spec_error\" failed (failurePolicy Fail)");
-    CHECK_CONTAINS(get_str(o.reply, "status.evaluationError"),
+    CHECK_CONTAINS(wgt_get_str(o.reply, "status.evaluationError"),
                    "spec_error: this module always fails");
     run_out_clear(&o);
 
@@ -501,26 +446,26 @@ static void an_error_answer_fails_by_failure_policy_for_every_kind(void)
     wasmgate_run(&o, (const char *[]){mod, "--failure-policy", "Ignore", "--request",
                                       fixture("authorization/sar-v1-resource.json"), NULL});
     EXPECT_EXIT(o, 5);
-    CHECK(json_is_false(get(o.reply, "status.allowed")));
-    CHECK(get(o.reply, "status.denied") == NULL);
+    CHECK(json_is_false(wgt_get(o.reply, "status.allowed")));
+    CHECK(wgt_get(o.reply, "status.denied") == NULL);
     run_out_clear(&o);
 
     /* AdmissionReview: Fail denies with 500; Ignore admits with a warning. */
     wasmgate_run(&o,
                  (const char *[]){mod, "--request", fixture("admission/pod-create.json"), NULL});
     EXPECT_EXIT(o, 5);
-    CHECK(json_is_false(get(o.reply, "response.allowed")));
-    CHECK_INT(json_integer_value(get(o.reply, "response.status.code")), 500);
-    CHECK_STR(get_str(o.reply, "response.status.message"),
+    CHECK(json_is_false(wgt_get(o.reply, "response.allowed")));
+    CHECK_INT(json_integer_value(wgt_get(o.reply, "response.status.code")), 500);
+    CHECK_STR(wgt_get_str(o.reply, "response.status.message"),
               "module \"spec_error\" failed: module reported an error: spec_error: this module "
               "always fails");
     run_out_clear(&o);
     wasmgate_run(&o, (const char *[]){mod, "--failure-policy=Ignore", "--request",
                                       fixture("admission/pod-create.json"), NULL});
     EXPECT_EXIT(o, 5);
-    CHECK(json_is_true(get(o.reply, "response.allowed")));
-    CHECK(get(o.reply, "response.status") == NULL);
-    CHECK_CONTAINS(get_str(o.reply, "response.warnings[0]"),
+    CHECK(json_is_true(wgt_get(o.reply, "response.allowed")));
+    CHECK(wgt_get(o.reply, "response.status") == NULL);
+    CHECK_CONTAINS(wgt_get_str(o.reply, "response.warnings[0]"),
                    "module \"spec_error\" failed and was ignored: ");
     run_out_clear(&o);
 }
@@ -531,8 +476,8 @@ static void a_module_without_the_kinds_export_fails(void)
     wasmgate_run(&o, (const char *[]){test_module("spec_validate.wasm"), "--request",
                                       fixture("authentication/tokenreview-v1.json"), NULL});
     EXPECT_EXIT(o, 5);
-    CHECK(json_is_false(get(o.reply, "status.authenticated")));
-    CHECK_CONTAINS(get_str(o.reply, "status.error"),
+    CHECK(json_is_false(wgt_get(o.reply, "status.authenticated")));
+    CHECK_CONTAINS(wgt_get_str(o.reply, "status.error"),
                    "module \"spec_validate\" failed: error: module spec_validate does not export "
                    "\"authn\"");
     run_out_clear(&o);
@@ -561,8 +506,8 @@ static void limits_from_the_command_line_apply(void)
                                           cases[i].value, "--settings", settings, "--request",
                                           fixture("admission/pod-create.json"), NULL});
         EXPECT_EXIT(o, 5);
-        CHECK_INT(json_integer_value(get(o.reply, "response.status.code")), 500);
-        if (!CHECK_CONTAINS(get_str(o.reply, "response.status.message"), cases[i].message))
+        CHECK_INT(json_integer_value(wgt_get(o.reply, "response.status.code")), 500);
+        if (!CHECK_CONTAINS(wgt_get_str(o.reply, "response.status.message"), cases[i].message))
             show(&o);
         run_out_clear(&o);
     }
@@ -602,7 +547,7 @@ static void a_reactor_module_is_initialised(void)
 
 static void a_kubewarden_policy_accepts_and_rejects(void)
 {
-    json_t *review = abit_fixture("admission/pod-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
     char mod[1024];
     snprintf(mod, sizeof mod, "%s", test_module("wapc_policy.wasm"));
     run_out o;
@@ -611,9 +556,9 @@ static void a_kubewarden_policy_accepts_and_rejects(void)
                  (const char *[]){mod, "--request", fixture("admission/pod-create.json"), NULL});
     EXPECT_EXIT(o, 0);
     check_envelope(&o, "admission.k8s.io/v1", "AdmissionReview");
-    CHECK_STR(get_str(o.reply, "response.uid"), fixture_uid(review));
-    CHECK(json_is_true(get(o.reply, "response.allowed")));
-    CHECK_INT(json_object_size(get(o.reply, "response")), 2);
+    CHECK_STR(wgt_get_str(o.reply, "response.uid"), fixture_uid(review));
+    CHECK(json_is_true(wgt_get(o.reply, "response.allowed")));
+    CHECK_INT(json_object_size(wgt_get(o.reply, "response")), 2);
     CHECK_CONTAINS(o.err, "validate_settings\nvalidate\n"); /* settings checked first, as at load */
     run_out_clear(&o);
 
@@ -621,10 +566,10 @@ static void a_kubewarden_policy_accepts_and_rejects(void)
                                       "{\"mode\": \"reject-me\"}", "--request",
                                       fixture("admission/pod-create.json"), NULL});
     EXPECT_EXIT(o, 3);
-    CHECK_STR(get_str(o.reply, "response.uid"), fixture_uid(review));
-    CHECK(json_is_false(get(o.reply, "response.allowed")));
-    CHECK_INT(json_integer_value(get(o.reply, "response.status.code")), 403);
-    CHECK_STR(get_str(o.reply, "response.status.message"),
+    CHECK_STR(wgt_get_str(o.reply, "response.uid"), fixture_uid(review));
+    CHECK(json_is_false(wgt_get(o.reply, "response.allowed")));
+    CHECK_INT(json_integer_value(wgt_get(o.reply, "response.status.code")), 403);
+    CHECK_STR(wgt_get_str(o.reply, "response.status.message"),
               "module \"wapc_policy\" denied the request: rejected: the request contains "
               "reject-me");
     run_out_clear(&o);
@@ -649,14 +594,14 @@ static void a_kubewarden_policy_accepts_and_rejects(void)
 
 static void a_mutating_kubewarden_policy_patches(void)
 {
-    json_t *review = abit_fixture("admission/pod-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
     run_out o;
     wasmgate_run(&o, (const char *[]){test_module("wapc_mutate.wasm"), "--mutating", "--request",
                                       fixture("admission/pod-create.json"), NULL});
     EXPECT_EXIT(o, 0);
-    CHECK(json_is_true(get(o.reply, "response.allowed")));
+    CHECK(json_is_true(wgt_get(o.reply, "response.allowed")));
     json_t *mutated = apply_reply_patch(&o, review);
-    json_t *expected = json_deep_copy(get(review, "request.object"));
+    json_t *expected = json_deep_copy(wgt_get(review, "request.object"));
     json_object_set_new(json_object_get(json_object_get(expected, "metadata"), "labels"), "wapc",
                         json_string("mutated"));
     CHECK(mutated && json_equal(mutated, expected));
@@ -667,7 +612,7 @@ static void a_mutating_kubewarden_policy_patches(void)
     wasmgate_run(&o, (const char *[]){test_module("wapc_mutate.wasm"), "--request",
                                       fixture("admission/pod-create.json"), NULL});
     EXPECT_EXIT(o, 5);
-    CHECK_INT(json_integer_value(get(o.reply, "response.status.code")), 500);
+    CHECK_INT(json_integer_value(wgt_get(o.reply, "response.status.code")), 500);
     run_out_clear(&o);
     json_decref(review);
 }
@@ -678,9 +623,9 @@ static void a_guest_error_fails_the_policy(void)
     wasmgate_run(&o, (const char *[]){test_module("wapc_guest_error.wasm"), "--request",
                                       fixture("admission/pod-create.json"), NULL});
     EXPECT_EXIT(o, 5);
-    CHECK(json_is_false(get(o.reply, "response.allowed")));
-    CHECK_INT(json_integer_value(get(o.reply, "response.status.code")), 500);
-    CHECK_STR(get_str(o.reply, "response.status.message"),
+    CHECK(json_is_false(wgt_get(o.reply, "response.allowed")));
+    CHECK_INT(json_integer_value(wgt_get(o.reply, "response.status.code")), 500);
+    CHECK_STR(wgt_get_str(o.reply, "response.status.message"),
               "module \"wapc_guest_error\" failed: guest_error: module wapc_guest_error: guest "
               "error: wapc_guest_error: the policy broke");
     run_out_clear(&o);
@@ -692,8 +637,8 @@ static void a_denied_host_call_is_what_the_policy_sees(void)
     wasmgate_run(&o, (const char *[]){test_module("wapc_host_call.wasm"), "--request",
                                       fixture("admission/pod-create.json"), NULL});
     EXPECT_EXIT(o, 3);
-    CHECK(json_is_false(get(o.reply, "response.allowed")));
-    CHECK_STR(get_str(o.reply, "response.status.message"),
+    CHECK(json_is_false(wgt_get(o.reply, "response.allowed")));
+    CHECK_STR(wgt_get_str(o.reply, "response.status.message"),
               "module \"wapc_host_call\" denied the request: policy has not been granted access "
               "to kubernetes/list_resources_by_namespace");
     CHECK_CONTAINS(o.err, "wasmgate: module wapc_host_call: denied __host_call \"kubewarden\" "
@@ -709,7 +654,7 @@ static void start_up_code_runs_before_the_call(void)
                                       fixture("admission/pod-create-v1beta1.json"), NULL});
     EXPECT_EXIT(o, 0);
     check_envelope(&o, "admission.k8s.io/v1beta1", "AdmissionReview");
-    CHECK(json_is_true(get(o.reply, "response.allowed")));
+    CHECK(json_is_true(wgt_get(o.reply, "response.allowed")));
     run_out_clear(&o);
 }
 
@@ -735,12 +680,12 @@ static void token_authn_authenticates_known_tokens(void)
                                           fixture(versions[i][0]), NULL});
         EXPECT_EXIT(o, 0);
         check_envelope(&o, versions[i][1], "TokenReview");
-        CHECK(json_is_true(get(o.reply, "status.authenticated")));
-        CHECK_JSON(get(o.reply, "status.user"),
+        CHECK(json_is_true(wgt_get(o.reply, "status.authenticated")));
+        CHECK_JSON(wgt_get(o.reply, "status.user"),
                    "{\"username\": \"jane\", \"uid\": \"42\", \"groups\": [\"dev\", \"ops\"],"
                    " \"extra\": {\"scopes\": [\"openid\"]}}");
-        CHECK_JSON(get(o.reply, "status.audiences"), "[\"https://kubernetes.default.svc\"]");
-        CHECK(get(o.reply, "status.error") == NULL);
+        CHECK_JSON(wgt_get(o.reply, "status.audiences"), "[\"https://kubernetes.default.svc\"]");
+        CHECK(wgt_get(o.reply, "status.error") == NULL);
         CHECK_NOT_CONTAINS(o.out, TOKEN); /* the token never travels back */
         run_out_clear(&o);
     }
@@ -750,16 +695,16 @@ static void token_authn_authenticates_known_tokens(void)
                  (const char *[]){mod, "--settings", settings, "--request",
                                   fixture("authentication/tokenreview-v1-noaudience.json"), NULL});
     EXPECT_EXIT(o, 0);
-    CHECK_STR(get_str(o.reply, "status.user.username"), "svc");
-    CHECK_JSON(get(o.reply, "status.audiences"), "[\"https://example.com\"]");
+    CHECK_STR(wgt_get_str(o.reply, "status.user.username"), "svc");
+    CHECK_JSON(wgt_get(o.reply, "status.audiences"), "[\"https://example.com\"]");
     run_out_clear(&o);
     /* An unknown token: not authenticated, exit 3. */
     wasmgate_run(&o, (const char *[]){mod, "--settings", "{\"tokens\": {}}", "--request",
                                       fixture("authentication/tokenreview-v1.json"), NULL});
     EXPECT_EXIT(o, 3);
-    CHECK(json_is_false(get(o.reply, "status.authenticated")));
-    CHECK(get(o.reply, "status.user") == NULL);
-    CHECK_CONTAINS(get_str(o.reply, "status.error"), "module \"token-authn\": ");
+    CHECK(json_is_false(wgt_get(o.reply, "status.authenticated")));
+    CHECK(wgt_get(o.reply, "status.user") == NULL);
+    CHECK_CONTAINS(wgt_get_str(o.reply, "status.error"), "module \"token-authn\": ");
     CHECK_NOT_CONTAINS(o.out, TOKEN);
     run_out_clear(&o);
 }
@@ -781,9 +726,10 @@ static void group_authz_allows_denies_or_has_no_opinion(void)
                                           fixture(versions[i][0]), NULL});
         EXPECT_EXIT(o, 0);
         check_envelope(&o, versions[i][1], "SubjectAccessReview");
-        CHECK(json_is_true(get(o.reply, "status.allowed")));
-        CHECK(get(o.reply, "status.denied") == NULL);
-        CHECK_STR(get_str(o.reply, "status.reason"), "module \"group-authz\": allowed by rules[0]");
+        CHECK(json_is_true(wgt_get(o.reply, "status.allowed")));
+        CHECK(wgt_get(o.reply, "status.denied") == NULL);
+        CHECK_STR(wgt_get_str(o.reply, "status.reason"),
+                  "module \"group-authz\": allowed by rules[0]");
         run_out_clear(&o);
     }
     run_out o;
@@ -793,22 +739,22 @@ static void group_authz_allows_denies_or_has_no_opinion(void)
                              " \"verbs\": [\"*\"], \"resources\": [\"*\"]}]}",
                              "--request", fixture("authorization/sar-v1-resource.json"), NULL});
     EXPECT_EXIT(o, 3);
-    CHECK(json_is_false(get(o.reply, "status.allowed")));
-    CHECK(json_is_true(get(o.reply, "status.denied")));
-    CHECK_CONTAINS(get_str(o.reply, "status.reason"), "module \"group-authz\": ");
+    CHECK(json_is_false(wgt_get(o.reply, "status.allowed")));
+    CHECK(json_is_true(wgt_get(o.reply, "status.denied")));
+    CHECK_CONTAINS(wgt_get_str(o.reply, "status.reason"), "module \"group-authz\": ");
     run_out_clear(&o);
     wasmgate_run(&o, (const char *[]){mod, "--settings", allow, "--request",
                                       fixture("authorization/sar-v1-nonresource.json"), NULL});
     EXPECT_EXIT(o, 4);
-    CHECK(json_is_false(get(o.reply, "status.allowed")));
-    CHECK(get(o.reply, "status.denied") == NULL);
+    CHECK(json_is_false(wgt_get(o.reply, "status.allowed")));
+    CHECK(wgt_get(o.reply, "status.denied") == NULL);
     run_out_clear(&o);
     /* Broken settings are a module failure: failurePolicy Fail denies. */
     wasmgate_run(&o, (const char *[]){mod, "--settings", "{\"rules\": 3}", "--request",
                                       fixture("authorization/sar-v1-resource.json"), NULL});
     EXPECT_EXIT(o, 5);
-    CHECK(json_is_true(get(o.reply, "status.denied")));
-    CHECK_STR(get_str(o.reply, "status.reason"),
+    CHECK(json_is_true(wgt_get(o.reply, "status.denied")));
+    CHECK_STR(wgt_get_str(o.reply, "status.reason"),
               "module \"group-authz\" failed (failurePolicy Fail)");
     run_out_clear(&o);
 }
@@ -817,18 +763,18 @@ static void deny_privileged_refuses_privileged_pods(void)
 {
     char mod[1024];
     snprintf(mod, sizeof mod, "%s", example("deny-privileged"));
-    json_t *review = abit_fixture("admission/pod-privileged-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-privileged-create.json");
     run_out o;
     wasmgate_run(&o, (const char *[]){mod, "--request",
                                       fixture("admission/pod-privileged-create.json"), NULL});
     EXPECT_EXIT(o, 3);
     check_envelope(&o, "admission.k8s.io/v1", "AdmissionReview");
-    CHECK_STR(get_str(o.reply, "response.uid"), fixture_uid(review));
-    CHECK(json_is_false(get(o.reply, "response.allowed")));
-    CHECK_INT(json_integer_value(get(o.reply, "response.status.code")), 403);
-    CHECK_CONTAINS(get_str(o.reply, "response.status.message"),
+    CHECK_STR(wgt_get_str(o.reply, "response.uid"), fixture_uid(review));
+    CHECK(json_is_false(wgt_get(o.reply, "response.allowed")));
+    CHECK_INT(json_integer_value(wgt_get(o.reply, "response.status.code")), 403);
+    CHECK_CONTAINS(wgt_get_str(o.reply, "response.status.message"),
                    "module \"deny-privileged\" denied the request: ");
-    CHECK_CONTAINS(get_str(o.reply, "response.status.message"), "is privileged");
+    CHECK_CONTAINS(wgt_get_str(o.reply, "response.status.message"), "is privileged");
     run_out_clear(&o);
     json_decref(review);
     static const char *const allowed[] = {
@@ -837,7 +783,7 @@ static void deny_privileged_refuses_privileged_pods(void)
     for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++) {
         wasmgate_run(&o, (const char *[]){mod, "--request", fixture(allowed[i]), NULL});
         EXPECT_EXIT(o, 0);
-        CHECK(json_is_true(get(o.reply, "response.allowed")));
+        CHECK(json_is_true(wgt_get(o.reply, "response.allowed")));
         run_out_clear(&o);
     }
     /* An exempt namespace (the fixture's is team-a) is admitted, with an audit annotation. */
@@ -845,8 +791,8 @@ static void deny_privileged_refuses_privileged_pods(void)
                                       "--request", fixture("admission/pod-privileged-create.json"),
                                       NULL});
     EXPECT_EXIT(o, 0);
-    CHECK(json_is_true(get(o.reply, "response.allowed")));
-    CHECK(json_object_size(get(o.reply, "response.auditAnnotations")) == 1);
+    CHECK(json_is_true(wgt_get(o.reply, "response.allowed")));
+    CHECK(json_object_size(wgt_get(o.reply, "response.auditAnnotations")) == 1);
     run_out_clear(&o);
 }
 
@@ -858,23 +804,23 @@ static void require_labels_names_the_missing_labels(void)
     wasmgate_run(&o, (const char *[]){mod, "--settings", "{\"labels\": [\"team\", \"app\"]}",
                                       "--request", fixture("admission/pod-create.json"), NULL});
     EXPECT_EXIT(o, 3);
-    CHECK(json_is_false(get(o.reply, "response.allowed")));
-    CHECK_INT(json_integer_value(get(o.reply, "response.status.code")), 403);
-    CHECK_STR(get_str(o.reply, "response.status.message"),
+    CHECK(json_is_false(wgt_get(o.reply, "response.allowed")));
+    CHECK_INT(json_integer_value(wgt_get(o.reply, "response.status.code")), 403);
+    CHECK_STR(wgt_get_str(o.reply, "response.status.message"),
               "module \"require-labels\" denied the request: Pod \"default/nginx\" is missing "
               "required label \"team\"");
     run_out_clear(&o);
     wasmgate_run(&o, (const char *[]){mod, "--settings", "{\"labels\": [\"app\", \"env\"]}",
                                       "--request", fixture("admission/pod-create.json"), NULL});
     EXPECT_EXIT(o, 0);
-    CHECK(json_is_true(get(o.reply, "response.allowed")));
+    CHECK(json_is_true(wgt_get(o.reply, "response.allowed")));
     run_out_clear(&o);
     /* Without settings the module answers {"error"}: a failure, denied with 500. */
     wasmgate_run(&o,
                  (const char *[]){mod, "--request", fixture("admission/pod-create.json"), NULL});
     EXPECT_EXIT(o, 5);
-    CHECK_INT(json_integer_value(get(o.reply, "response.status.code")), 500);
-    CHECK_CONTAINS(get_str(o.reply, "response.status.message"), "settings.labels");
+    CHECK_INT(json_integer_value(wgt_get(o.reply, "response.status.code")), 500);
+    CHECK_CONTAINS(wgt_get_str(o.reply, "response.status.message"), "settings.labels");
     run_out_clear(&o);
 }
 
@@ -886,14 +832,14 @@ static void deny_hostpath_refuses_host_directories(void)
     wasmgate_run(&o, (const char *[]){mod, "--request",
                                       fixture("admission/pod-hostpath-create.json"), NULL});
     EXPECT_EXIT(o, 3);
-    CHECK(json_is_false(get(o.reply, "response.allowed")));
-    CHECK_CONTAINS(get_str(o.reply, "response.status.message"), "/var/log");
+    CHECK(json_is_false(wgt_get(o.reply, "response.allowed")));
+    CHECK_CONTAINS(wgt_get_str(o.reply, "response.status.message"), "/var/log");
     run_out_clear(&o);
     wasmgate_run(&o, (const char *[]){mod, "--settings",
                                       "{\"allowedPathPrefixes\": [\"/var/log\"]}", "--request",
                                       fixture("admission/pod-hostpath-create.json"), NULL});
     EXPECT_EXIT(o, 0);
-    CHECK(json_is_true(get(o.reply, "response.allowed")));
+    CHECK(json_is_true(wgt_get(o.reply, "response.allowed")));
     run_out_clear(&o);
     wasmgate_run(&o,
                  (const char *[]){mod, "--request", fixture("admission/pod-create.json"), NULL});
@@ -911,9 +857,9 @@ static void add_defaults_patch_gives_the_expected_object(void)
 {
     char mod[1024];
     snprintf(mod, sizeof mod, "%s", example("add-defaults"));
-    json_t *review = abit_fixture("admission/pod-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
     /* The expected Pod: missing labels and annotations added, "app" kept, requests added. */
-    json_t *expected = json_deep_copy(get(review, "request.object"));
+    json_t *expected = json_deep_copy(wgt_get(review, "request.object"));
     json_t *metadata = json_object_get(expected, "metadata");
     json_object_set_new(json_object_get(metadata, "labels"), "owner", json_string("platform"));
     json_object_set_new(json_object_get(metadata, "labels"), "app.kubernetes.io/part-of",
@@ -921,7 +867,7 @@ static void add_defaults_patch_gives_the_expected_object(void)
     json_object_set_new(metadata, "annotations",
                         json_pack("{ss}", "example.com/defaulted", "true"));
     json_object_set_new(
-        json_object_get(json_array_get(get(expected, "spec.containers"), 0), "resources"),
+        json_object_get(json_array_get(wgt_get(expected, "spec.containers"), 0), "resources"),
         "requests", json_pack("{ssss}", "cpu", "100m", "memory", "64Mi"));
     /* The module's JSONPatch form and its Full form give the same reply. */
     static const char *const settings[] = {DEFAULTS "}", DEFAULTS ", \"patchType\": \"Full\"}"};
@@ -931,10 +877,10 @@ static void add_defaults_patch_gives_the_expected_object(void)
                                           fixture("admission/pod-create.json"), NULL});
         EXPECT_EXIT(o, 0);
         check_envelope(&o, "admission.k8s.io/v1", "AdmissionReview");
-        CHECK_STR(get_str(o.reply, "response.uid"), fixture_uid(review));
-        CHECK(json_is_true(get(o.reply, "response.allowed")));
-        CHECK(get(o.reply, "response.status") == NULL);
-        CHECK_STR(get_str(o.reply, "response.auditAnnotations.add-defaults"),
+        CHECK_STR(wgt_get_str(o.reply, "response.uid"), fixture_uid(review));
+        CHECK(json_is_true(wgt_get(o.reply, "response.allowed")));
+        CHECK(wgt_get(o.reply, "response.status") == NULL);
+        CHECK_STR(wgt_get_str(o.reply, "response.auditAnnotations.add-defaults"),
                   "added 2 label(s), 1 annotation(s), requests to 1 container(s)");
         json_t *mutated = apply_reply_patch(&o, review);
         if (!CHECK(mutated && json_equal(mutated, expected))) show(&o);
@@ -942,18 +888,18 @@ static void add_defaults_patch_gives_the_expected_object(void)
         run_out_clear(&o);
     }
     /* A workload template gets requests in every container. */
-    json_t *deployment = abit_fixture("admission/deployment-create.json");
+    json_t *deployment = wgt_fixture_json("admission/deployment-create.json");
     run_out o;
     wasmgate_run(&o, (const char *[]){mod, "--mutating", "--settings", DEFAULTS "}", "--request",
                                       fixture("admission/deployment-create.json"), NULL});
     EXPECT_EXIT(o, 0);
     json_t *mutated = apply_reply_patch(&o, deployment);
-    json_t *containers = get(mutated, "spec.template.spec.containers");
+    json_t *containers = wgt_get(mutated, "spec.template.spec.containers");
     CHECK(json_array_size(containers) > 0);
     for (size_t c = 0; c < json_array_size(containers); c++)
-        CHECK_JSON(get(json_array_get(containers, c), "resources.requests"),
+        CHECK_JSON(wgt_get(json_array_get(containers, c), "resources.requests"),
                    "{\"cpu\": \"100m\", \"memory\": \"64Mi\"}");
-    CHECK_STR(get_str(mutated, "metadata.labels.owner"), "platform");
+    CHECK_STR(wgt_get_str(mutated, "metadata.labels.owner"), "platform");
     json_decref(mutated);
     run_out_clear(&o);
     json_decref(deployment);
@@ -961,15 +907,15 @@ static void add_defaults_patch_gives_the_expected_object(void)
     wasmgate_run(&o, (const char *[]){mod, "--settings", DEFAULTS "}", "--request",
                                       fixture("admission/pod-create.json"), NULL});
     EXPECT_EXIT(o, 5);
-    CHECK(json_is_false(get(o.reply, "response.allowed")));
-    CHECK(get(o.reply, "response.patch") == NULL);
+    CHECK(json_is_false(wgt_get(o.reply, "response.allowed")));
+    CHECK(wgt_get(o.reply, "response.patch") == NULL);
     run_out_clear(&o);
     /* DELETE: nothing to mutate, admitted without a patch. */
     wasmgate_run(&o, (const char *[]){mod, "--mutating", "--settings", DEFAULTS "}", "--request",
                                       fixture("admission/configmap-delete.json"), NULL});
     EXPECT_EXIT(o, 0);
-    CHECK(json_is_true(get(o.reply, "response.allowed")));
-    CHECK(get(o.reply, "response.patch") == NULL);
+    CHECK(json_is_true(wgt_get(o.reply, "response.allowed")));
+    CHECK(wgt_get(o.reply, "response.patch") == NULL);
     run_out_clear(&o);
     json_decref(expected);
     json_decref(review);
@@ -988,23 +934,12 @@ static void every_example_answers_every_fixture_of_its_kind(void)
         {"deny-hostpath", NULL, "admission"},
         {"add-defaults", "{\"labels\": {\"owner\": \"x\"}}", "admission"},
     };
-    static const char *const others[] = {
-        "authentication/tokenreview-v1.json",
-        "authentication/tokenreview-v1beta1.json",
-        "authentication/tokenreview-v1-noaudience.json",
-        "authorization/sar-v1-resource.json",
-        "authorization/sar-v1beta1-resource.json",
-        "authorization/sar-v1-nonresource.json",
-        "authorization/sar-v1-subresource.json",
-    };
     for (size_t e = 0; e < sizeof examples / sizeof examples[0]; e++) {
         char mod[1024];
         snprintf(mod, sizeof mod, "%s", example(examples[e].name));
-        bool admission = strcmp(examples[e].dir, "admission") == 0;
-        size_t n = admission ? N_ADMISSION : sizeof others / sizeof others[0];
-        for (size_t i = 0; i < n; i++) {
-            const char *rel = admission ? admission_fixtures[i] : others[i];
-            if (!admission && strncmp(rel, examples[e].dir, strlen(examples[e].dir)) != 0) continue;
+        for (const char *const *f = wgt_all_fixtures; *f; f++) {
+            const char *rel = *f;
+            if (!in_dir(rel, examples[e].dir)) continue;
             const char *args[8];
             size_t k = 0;
             args[k++] = mod;
@@ -1068,5 +1003,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "unknown suite '%s'\n", suite);
         return 2;
     }
-    return abit_finish();
+    return wgt_finish();
 }

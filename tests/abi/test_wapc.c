@@ -25,21 +25,13 @@ static wgabi_module *load(const char *file, const char *name, abit_log *log, uin
 /* Calls the Kubewarden `validate` operation with the test review and settings. */
 static wgabi_status validate(wgabi_module *mod, const char *settings, wgabi_result *r)
 {
-    size_t len = 0;
-    char *in = abit_input(WGK8S_PROTOCOL_KUBEWARDEN, abit_review_text, settings, &len);
-    wgabi_status st = wgabi_call(mod, "validate", in, len, 0, r);
-    free(in);
-    return st;
+    return abit_validate(mod, WGK8S_PROTOCOL_KUBEWARDEN, settings, r);
 }
 
 static wgk8s_status interpret(const wgabi_result *r, bool mutating, wgk8s_admission_decision *d,
                               char *err, size_t errsz)
 {
-    json_t *review = abit_review();
-    wgk8s_status st = wgk8s_admission_interpret(WGK8S_PROTOCOL_KUBEWARDEN, review, mutating,
-                                                r->output, r->output_len, d, err, errsz);
-    json_decref(review);
-    return st;
+    return abit_interpret(WGK8S_PROTOCOL_KUBEWARDEN, r, mutating, d, err, errsz);
 }
 
 static void validate_accepts_and_rejects_with_message_and_code(void)
@@ -333,5 +325,5 @@ int main(void)
     RUN(unknown_host_capabilities_are_denied_the_same_way);
     RUN(denials_are_logged_at_most_sixteen_times_per_call);
     RUN(proc_exit_during_the_call);
-    return abit_finish();
+    return wgt_finish();
 }

@@ -24,7 +24,7 @@ static char err[512];
 static json_t *admit(const char *fixture, const wgk8s_module *modules, size_t count,
                      wgk8s_admit_mode mode)
 {
-    wgk8s_review *review = wgt_fixture_review(fixture);
+    wgk8s_review *review = k8st_fixture_review(fixture);
     json_t *reply = NULL;
     if (review)
         CHECK_INT(wgk8s_admit(review, modules, count, mode, &reply, err, sizeof err), WGK8S_OK);
@@ -43,6 +43,17 @@ static fake_module labeller(const char *patch_type, const char *key, const char 
     fake_module fm = {.handler = fake_admission,
                       .allowed = true,
                       .patch_type = patch_type,
+                      .label_key = key,
+                      .label_value = value};
+    return fm;
+}
+
+/* A Kubewarden policy that allows, answering with the object plus one label. */
+static fake_module kubewarden_labeller(const char *key, const char *value)
+{
+    fake_module fm = {.handler = fake_kubewarden,
+                      .allowed = true,
+                      .kubewarden_mutate = true,
                       .label_key = key,
                       .label_value = value};
     return fm;
@@ -71,7 +82,7 @@ static json_t *pod_with_labels(const char *k1, const char *v1, const char *k2, c
 static void check_patch_produces(const json_t *reply, const json_t *expected)
 {
     json_t *review = wgt_fixture_json(POD);
-    json_t *patch = wgt_reply_patch(reply);
+    json_t *patch = k8st_reply_patch(reply);
     if (!CHECK(patch != NULL)) {
         json_decref(review);
         return;
@@ -195,7 +206,7 @@ static void replies_with_a_json_patch_for_a_full_mutation(void)
     json_t *reply = admit(POD, mods, 1, WGK8S_ADMIT_MUTATE);
     CHECK_STR(wgt_get_str(reply, "response.patchType"), "JSONPatch");
     CHECK(json_is_true(wgt_get(reply, "response.allowed")));
-    json_t *patch = wgt_reply_patch(reply);
+    json_t *patch = k8st_reply_patch(reply);
     CHECK_JSON(patch, "[{\"op\":\"add\",\"path\":\"/metadata/labels/app.kubernetes.io~1name\","
                       "\"value\":\"nginx\"}]");
     CHECK_INT(json_object_size(json_object_get(reply, "response")), 4); /* uid allowed patch type */
@@ -209,7 +220,7 @@ static void replies_with_a_json_patch_for_a_json_patch_mutation(void)
     fake_module a = labeller("JSONPatch", "owner~team", "payments");
     wgk8s_module mods[] = {mutating("owner", &a)};
     json_t *reply = admit(POD, mods, 1, WGK8S_ADMIT_MUTATE);
-    json_t *patch = wgt_reply_patch(reply);
+    json_t *patch = k8st_reply_patch(reply);
     CHECK_JSON(patch, "[{\"op\":\"add\",\"path\":\"/metadata/labels/owner~0team\","
                       "\"value\":\"payments\"}]");
     json_decref(patch);
@@ -509,15 +520,11 @@ static void denies_with_a_kubewarden_rejection(void)
 
 static void patches_with_a_kubewarden_mutated_object(void)
 {
-    fake_module fm = {.handler = fake_kubewarden,
-                      .allowed = true,
-                      .kubewarden_mutate = true,
-                      .label_key = "policy.example.com/checked",
-                      .label_value = "true"};
+    fake_module fm = kubewarden_labeller("policy.example.com/checked", "true");
     wgk8s_module mods[] = {mutating("stamp", &fm)};
     mods[0].protocol = WGK8S_PROTOCOL_KUBEWARDEN;
     json_t *reply = admit(POD, mods, 1, WGK8S_ADMIT_MUTATE);
-    json_t *patch = wgt_reply_patch(reply);
+    json_t *patch = k8st_reply_patch(reply);
     CHECK_JSON(patch, "[{\"op\":\"add\",\"path\":\"/metadata/labels/policy.example.com~1checked\","
                       "\"value\":\"true\"}]");
     json_decref(patch);
@@ -527,11 +534,7 @@ static void patches_with_a_kubewarden_mutated_object(void)
 
 static void denies_a_kubewarden_mutation_from_a_policy_that_is_not_mutating(void)
 {
-    fake_module fm = {.handler = fake_kubewarden,
-                      .allowed = true,
-                      .kubewarden_mutate = true,
-                      .label_key = "a",
-                      .label_value = "b"};
+    fake_module fm = kubewarden_labeller("a", "b");
     wgk8s_module mods[] = {fake_descriptor("validating-only", &fm)};
     mods[0].protocol = WGK8S_PROTOCOL_KUBEWARDEN;
     json_t *reply = admit(POD, mods, 1, WGK8S_ADMIT_MUTATE);
@@ -544,7 +547,7 @@ static void denies_a_kubewarden_mutation_from_a_policy_that_is_not_mutating(void
 
 static void refuses_a_review_of_another_kind(void)
 {
-    wgk8s_review *review = wgt_fixture_review("authentication/tokenreview-v1.json");
+    wgk8s_review *review = k8st_fixture_review("authentication/tokenreview-v1.json");
     json_t *reply = NULL;
     CHECK_INT(wgk8s_admit(review, NULL, 0, WGK8S_ADMIT_MUTATE, &reply, err, sizeof err),
               WGK8S_ERR_WRONG_KIND);

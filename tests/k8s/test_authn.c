@@ -37,7 +37,7 @@ static char err[512];
 /* Runs the chain on a fixture and returns the reply (new reference) or NULL. */
 static json_t *authenticate(const char *fixture, const wgk8s_module *modules, size_t count)
 {
-    wgk8s_review *review = wgt_fixture_review(fixture);
+    wgk8s_review *review = k8st_fixture_review(fixture);
     json_t *reply = NULL;
     if (review)
         CHECK_INT(wgk8s_authenticate(review, modules, count, &reply, err, sizeof err), WGK8S_OK);
@@ -131,7 +131,7 @@ static void keeps_the_request_order_of_audiences_without_duplicates(void)
     json_t *body =
         wgt_json("{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\","
                  "\"spec\":{\"token\":\"" JWT "\",\"audiences\":[\"a\",\"b\",\"c\",\"a\"]}}");
-    wgk8s_review *review = wgt_review_from(body);
+    wgk8s_review *review = k8st_review_from(body);
     json_t *reply = NULL;
     CHECK_INT(wgk8s_authenticate(review, mods, 1, &reply, err, sizeof err), WGK8S_OK);
     CHECK_JSON(wgt_get(reply, "status.audiences"), "[\"a\",\"c\"]");
@@ -308,7 +308,7 @@ static void gives_the_module_the_review_and_its_settings(void)
 
 static void refuses_a_review_of_another_kind(void)
 {
-    wgk8s_review *review = wgt_fixture_review("authorization/sar-v1-resource.json");
+    wgk8s_review *review = k8st_fixture_review("authorization/sar-v1-resource.json");
     json_t *reply = NULL;
     CHECK_INT(wgk8s_authenticate(review, NULL, 0, &reply, err, sizeof err), WGK8S_ERR_WRONG_KIND);
     CHECK_STR(err, "kind: expected TokenReview, got SubjectAccessReview");

@@ -18,7 +18,7 @@ static char err[512];
 
 static json_t *authorize(const char *fixture, const wgk8s_module *modules, size_t count)
 {
-    wgk8s_review *review = wgt_fixture_review(fixture);
+    wgk8s_review *review = k8st_fixture_review(fixture);
     json_t *reply = NULL;
     if (review)
         CHECK_INT(wgk8s_authorize(review, modules, count, &reply, err, sizeof err), WGK8S_OK);
@@ -205,7 +205,7 @@ static void gives_the_module_the_v1beta1_review_as_received(void)
 
 static void refuses_a_review_of_another_kind(void)
 {
-    wgk8s_review *review = wgt_fixture_review("admission/pod-create.json");
+    wgk8s_review *review = k8st_fixture_review("admission/pod-create.json");
     json_t *reply = NULL;
     CHECK_INT(wgk8s_authorize(review, NULL, 0, &reply, err, sizeof err), WGK8S_ERR_WRONG_KIND);
     CHECK_STR(err, "kind: expected SubjectAccessReview, got AdmissionReview");

@@ -81,7 +81,7 @@ static void replaces_control_characters_with_spaces(void)
 
 static void builds_a_token_review_reply_without_user_when_not_authenticated(void)
 {
-    wgk8s_review *r = wgt_fixture_review("authentication/tokenreview-v1beta1.json");
+    wgk8s_review *r = k8st_fixture_review("authentication/tokenreview-v1beta1.json");
     json_t *user = wgt_json("{\"username\":\"x\"}");
     wgk8s_authn_decision d = {.authenticated = false, .user = user, .error = "nope"};
     json_t *reply = wgk8s_authn_reply(r, &d);
@@ -94,7 +94,7 @@ static void builds_a_token_review_reply_without_user_when_not_authenticated(void
 
 static void builds_a_subject_access_review_reply_with_denied_only_when_true(void)
 {
-    wgk8s_review *r = wgt_fixture_review("authorization/sar-v1-nonresource.json");
+    wgk8s_review *r = k8st_fixture_review("authorization/sar-v1-nonresource.json");
     wgk8s_authz_decision d = {.allowed = true, .denied = false, .reason = "ok"};
     json_t *reply = wgk8s_authz_reply(r, &d);
     CHECK_JSON(reply,
@@ -106,7 +106,7 @@ static void builds_a_subject_access_review_reply_with_denied_only_when_true(void
 
 static void builds_an_admission_denial_with_code_403_by_default(void)
 {
-    wgk8s_review *r = wgt_fixture_review("admission/secret-create.json");
+    wgk8s_review *r = k8st_fixture_review("admission/secret-create.json");
     wgk8s_admission_decision d = {.allowed = false, .message = "no"};
     json_t *reply = wgk8s_admission_reply(r, &d, NULL);
     CHECK_JSON(wgt_get(reply, "response.status"), "{\"code\":403,\"message\":\"no\"}");
@@ -117,7 +117,7 @@ static void builds_an_admission_denial_with_code_403_by_default(void)
 
 static void encodes_the_patch_in_base64_with_its_type(void)
 {
-    wgk8s_review *r = wgt_fixture_review("admission/pod-create.json");
+    wgk8s_review *r = k8st_fixture_review("admission/pod-create.json");
     json_t *patch = wgt_json("[{\"op\":\"remove\",\"path\":\"/status\"}]");
     wgk8s_admission_decision d = {.allowed = true};
     json_t *reply = wgk8s_admission_reply(r, &d, patch);
@@ -132,7 +132,7 @@ static void encodes_the_patch_in_base64_with_its_type(void)
 
 static void omits_an_empty_patch(void)
 {
-    wgk8s_review *r = wgt_fixture_review("admission/pod-create.json");
+    wgk8s_review *r = k8st_fixture_review("admission/pod-create.json");
     json_t *patch = json_array();
     wgk8s_admission_decision d = {.allowed = true};
     json_t *reply = wgk8s_admission_reply(r, &d, patch);
@@ -144,7 +144,7 @@ static void omits_an_empty_patch(void)
 
 static void drops_empty_and_duplicate_warnings(void)
 {
-    wgk8s_review *r = wgt_fixture_review("admission/pod-create.json");
+    wgk8s_review *r = k8st_fixture_review("admission/pod-create.json");
     json_t *warnings = wgt_json("[\"a\",\"\",\"b\",\"a\"]");
     wgk8s_admission_decision d = {.allowed = true, .warnings = warnings};
     json_t *reply = wgk8s_admission_reply(r, &d, NULL);

@@ -73,7 +73,7 @@ static void accepts_every_fixture_with_its_kind_and_version(void)
          "authorization.k8s.io/v1beta1"},
     };
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
-        wgk8s_review *r = wgt_fixture_review(expected[i].fixture);
+        wgk8s_review *r = k8st_fixture_review(expected[i].fixture);
         if (!CHECK(r != NULL)) continue;
         CHECK_INT(wgk8s_review_kind(r), expected[i].kind);
         CHECK_INT(wgk8s_review_version(r), expected[i].version);
@@ -82,12 +82,12 @@ static void accepts_every_fixture_with_its_kind_and_version(void)
     }
     /* And every other fixture parses too. */
     for (const char *const *f = wgt_all_fixtures; *f; f++)
-        wgk8s_review_free(wgt_fixture_review(*f));
+        wgk8s_review_free(k8st_fixture_review(*f));
 }
 
 static void exposes_the_admission_uid(void)
 {
-    wgk8s_review *r = wgt_fixture_review(POD);
+    wgk8s_review *r = k8st_fixture_review(POD);
     if (!r) return;
     CHECK_STR(wgk8s_review_uid(r), "5eed0000-0000-0000-0000-000000000001");
     wgk8s_review_free(r);
@@ -95,7 +95,7 @@ static void exposes_the_admission_uid(void)
 
 static void reads_v1beta1_groups_from_the_group_field(void)
 {
-    wgk8s_review *r = wgt_fixture_review(SAR_BETA);
+    wgk8s_review *r = k8st_fixture_review(SAR_BETA);
     if (!r) return;
     CHECK_JSON(wgk8s_review_sar_groups(r), "[\"developers\",\"system:authenticated\"]");
     wgk8s_review_free(r);
@@ -103,7 +103,7 @@ static void reads_v1beta1_groups_from_the_group_field(void)
 
 static void reads_v1_groups_from_the_groups_field(void)
 {
-    wgk8s_review *r = wgt_fixture_review(SAR);
+    wgk8s_review *r = k8st_fixture_review(SAR);
     if (!r) return;
     CHECK_JSON(wgk8s_review_sar_groups(r), "[\"developers\",\"system:authenticated\"]");
     wgk8s_review_free(r);

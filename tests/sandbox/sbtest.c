@@ -1,96 +1,13 @@
 /*
  * sbtest.c — the sandbox tests' harness (see sbtest.h).
  */
-#include <errno.h>
-#include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "sbtest.h"
-
-static int checks, failures, tests, failed_tests;
-
-bool sbt_check(bool ok, const char *expr, const char *file, int line)
-{
-    checks++;
-    if (!ok) {
-        failures++;
-        fprintf(stderr, "%s:%d: check failed: %s\n", file, line, expr);
-    }
-    return ok;
-}
-
-bool sbt_check_int(long long actual, long long expected, const char *expr, const char *file,
-                   int line)
-{
-    checks++;
-    if (actual != expected) {
-        failures++;
-        fprintf(stderr, "%s:%d: check failed: %s == %lld, expected %lld\n", file, line, expr,
-                actual, expected);
-        return false;
-    }
-    return true;
-}
-
-bool sbt_check_str(const char *actual, const char *expected, const char *expr, const char *file,
-                   int line)
-{
-    checks++;
-    if (!actual || strcmp(actual, expected) != 0) {
-        failures++;
-        fprintf(stderr, "%s:%d: check failed: %s is \"%s\", expected \"%s\"\n", file, line, expr,
-                actual ? actual : "(null)", expected);
-        return false;
-    }
-    return true;
-}
-
-bool sbt_check_contains(const char *haystack, const char *needle, const char *expr,
-                        const char *file, int line)
-{
-    checks++;
-    if (!haystack || !strstr(haystack, needle)) {
-        failures++;
-        fprintf(stderr, "%s:%d: check failed: %s is \"%s\", which does not contain \"%s\"\n", file,
-                line, expr, haystack ? haystack : "(null)", needle);
-        return false;
-    }
-    return true;
-}
-
-bool sbt_check_not_contains(const char *haystack, const char *needle, const char *expr,
-                            const char *file, int line)
-{
-    checks++;
-    if (haystack && strstr(haystack, needle)) {
-        failures++;
-        fprintf(stderr, "%s:%d: check failed: %s is \"%s\", which contains \"%s\"\n", file, line,
-                expr, haystack, needle);
-        return false;
-    }
-    return true;
-}
-
-void sbt_run_test(const char *name, void (*test)(void))
-{
-    int before = failures;
-    test();
-    tests++;
-    if (failures != before) failed_tests++;
-    printf("%s %s\n", failures == before ? "ok  " : "FAIL", name);
-    fflush(stdout);
-}
-
-int sbt_finish(void)
-{
-    printf("%d passed, %d failed\n", tests - failed_tests, failed_tests);
-    printf("(%d checks, %d failed)\n", checks, failures);
-    return failures ? 1 : 0;
-}
 
 void sbt_result_clear(sbt_result *r)
 {
@@ -105,6 +22,20 @@ void sbt_manifest(wgsb_manifest *m, const char *name)
     wgsb_manifest_set_name(m, name);
 }
 
+static void add_args(wgsb_manifest *m, va_list ap)
+{
+    for (const char *arg; (arg = va_arg(ap, const char *)) != NULL;)
+        wgsb_manifest_add_arg(m, arg);
+}
+
+void sbt_add_args(wgsb_manifest *m, ...)
+{
+    va_list ap;
+    va_start(ap, m);
+    add_args(m, ap);
+    va_end(ap);
+}
+
 static void collect_log(void *arg, int level, const char *module, const char *message)
 {
     sbt_result *r = arg;
@@ -117,20 +48,14 @@ wg_module *sbt_load(const char *file)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", SBT_MODULES, file);
-    FILE *f = fopen(path, "rb");
-    if (!sbt_check(f != NULL, "module file opens", path, 0)) return NULL;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *bytes = malloc(size > 0 ? (size_t)size : 1);
-    size_t n = bytes ? fread(bytes, 1, (size_t)size, f) : 0;
-    fclose(f);
+    size_t n;
+    char *bytes = wgt_read_file(path, &n);
+    if (!wgt_check(bytes != NULL, "module file opens", path, 0)) return NULL;
     char err[512] = "";
-    wg_module *m =
-        bytes && n == (size_t)size ? wg_module_load(bytes, n, NULL, err, sizeof err) : NULL;
+    wg_module *m = wg_module_load(bytes, n, NULL, err, sizeof err);
     free(bytes);
     if (!m) fprintf(stderr, "%s: %s\n", path, err);
-    sbt_check(m != NULL, "module loads", path, 0);
+    wgt_check(m != NULL, "module loads", path, 0);
     return m;
 }
 
@@ -147,22 +72,22 @@ bool sbt_run(const char *file, wgsb_manifest *m, const char *stdin_text, sbt_res
     wgsb_sandbox *sb = wgsb_sandbox_new(m, err, sizeof err);
     wg_linker *l = wg_linker_new();
     wgsb_ctx *ctx = NULL;
-    if (!sbt_check(sb != NULL, "sandbox created", file, 0)) {
+    if (!wgt_check(sb != NULL, "sandbox created", file, 0)) {
         fprintf(stderr, "  %s\n", err);
         goto done;
     }
-    if (!sbt_check(l && wgsb_define_wasi(l, err, sizeof err), "WASI defined", file, 0)) goto done;
+    if (!wgt_check(l && wgsb_define_wasi(l, err, sizeof err), "WASI defined", file, 0)) goto done;
     wgsb_ctx_options o;
     wgsb_ctx_options_init(&o);
     o.stdin_data = stdin_text;
     o.stdin_len = stdin_text ? strlen(stdin_text) : 0;
     ctx = wgsb_ctx_new(sb, &o, err, sizeof err);
-    if (!sbt_check(ctx != NULL, "context created", file, 0)) goto done;
+    if (!wgt_check(ctx != NULL, "context created", file, 0)) goto done;
     uint64_t t0 = wg_now_ns();
     wg_instance *inst = wgsb_instantiate(mod, l, ctx, 0, &r->status, r->msg, sizeof r->msg);
     if (inst) {
         wg_func *start = wg_instance_func(inst, "_start");
-        if (sbt_check(start != NULL, "module exports _start", file, 0))
+        if (wgt_check(start != NULL, "module exports _start", file, 0))
             r->status = wgsb_call(ctx, inst, start, NULL, 0, NULL, 0, 0, r->msg, sizeof r->msg);
         wg_instance_free(inst);
     }
@@ -183,64 +108,68 @@ done:
     return ok;
 }
 
+bool sbt_run_granted(const char *file, const char *name, const char *dir, bool ro, sbt_result *r,
+                     ...)
+{
+    wgsb_manifest m;
+    sbt_manifest(&m, name);
+    wgsb_manifest_add_path(&m, dir, "/data", ro);
+    va_list ap;
+    va_start(ap, r);
+    add_args(&m, ap);
+    va_end(ap);
+    bool ok = sbt_run(file, &m, NULL, r);
+    wgsb_manifest_clear(&m);
+    return ok;
+}
+
+bool sbt_call_export(const char *file, const wgsb_manifest *m, const char *name, wg_value *result)
+{
+    char err[512], msg[512];
+    bool ok = false;
+    wg_module *mod = sbt_load(file);
+    wgsb_sandbox *sb = wgsb_sandbox_new(m, err, sizeof err);
+    wg_linker *l = wg_linker_new();
+    wgsb_ctx *ctx = sb ? wgsb_ctx_new(sb, NULL, err, sizeof err) : NULL;
+    if (mod && ctx && l && wgsb_define_wasi(l, err, sizeof err)) {
+        wgsb_status st;
+        wg_instance *inst = wgsb_instantiate(mod, l, ctx, 0, &st, msg, sizeof msg);
+        wg_func *f = inst ? wg_instance_func(inst, name) : NULL;
+        ok = f && wgsb_call(ctx, inst, f, NULL, 0, result, 1, 0, msg, sizeof msg) == WGSB_OK;
+        wg_instance_free(inst);
+    }
+    wgsb_ctx_free(ctx);
+    wg_linker_free(l);
+    wgsb_sandbox_free(sb);
+    wg_module_free(mod);
+    return ok;
+}
+
 void sbt_check_host_still_serves(const char *file, int line)
 {
     wgsb_manifest m;
     sbt_manifest(&m, "next");
     sbt_result r;
     if (sbt_run("echo_upper.wasm", &m, "still here", &r)) {
-        sbt_check_int(r.status, WGSB_OK, "the next call's status", file, line);
-        sbt_check_str(r.out, "STILL HERE", "the next call's output", file, line);
+        wgt_check_int(r.status, WGSB_OK, "the next call's status", file, line);
+        wgt_check_str(r.out, "STILL HERE", "the next call's output", file, line);
     }
     sbt_result_clear(&r);
     wgsb_manifest_clear(&m);
-}
-
-char *sbt_tempdir(void)
-{
-    const char *base = getenv("TMPDIR");
-    char tmpl[1024];
-    snprintf(tmpl, sizeof tmpl, "%s/wgsb-test-XXXXXX", base && *base ? base : "/tmp");
-    char *d = mkdtemp(tmpl);
-    if (!sbt_check(d != NULL, "mkdtemp", __FILE__, __LINE__)) return NULL;
-    return strdup(d);
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
-void sbt_rmtree(const char *path)
-{
-    if (path) nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 bool sbt_write(const char *dir, const char *name, const char *text)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    if (!f) return false;
-    bool ok = fputs(text, f) >= 0;
-    return fclose(f) == 0 && ok;
+    return wgt_write_file(path, text, strlen(text));
 }
 
 char *sbt_read(const char *dir, const char *name)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = malloc(65536);
-    size_t n = buf ? fread(buf, 1, 65535, f) : 0;
-    fclose(f);
-    if (buf) buf[n] = '\0';
-    return buf;
+    return wgt_read_file(path, NULL);
 }
 
 bool sbt_exists(const char *dir, const char *name)

@@ -1,14 +1,12 @@
 /*
- * sbtest.h — the sandbox tests' harness: checks, and helpers that run a
- * WASI module from the build's module directory under a manifest and
- * collect everything it did (status, message, stdout, stderr, exit code,
- * log lines, time taken).
+ * sbtest.h — the sandbox tests' harness: helpers that run a WASI module
+ * from the build's module directory under a manifest and collect
+ * everything it did (status, message, stdout, stderr, exit code, log
+ * lines, time taken). Checks and the runner are the shared ones
+ * (tests/common/wgtest.h).
  *
- * A test is a function named after the behaviour it specifies, run by
- * RUN(test) from main; CHECK* record a failure with file and line and
- * return whether the check held, so a test can stop early. main returns
- * sbt_finish(). Modules come from SBT_MODULES (set by CMake): C programs
- * built for wasm32-wasi and WAT modules, all built before the tests run.
+ * Modules come from SBT_MODULES (set by CMake): C programs built for
+ * wasm32-wasi and WAT modules, all built before the tests run.
  */
 #ifndef WASMGATE_TESTS_SBTEST_H
 #define WASMGATE_TESTS_SBTEST_H
@@ -18,28 +16,7 @@
 #include <stdint.h>
 
 #include "wasmgate/sandbox.h"
-
-#define CHECK(cond) sbt_check((cond), #cond, __FILE__, __LINE__)
-#define CHECK_INT(actual, expected) \
-    sbt_check_int((long long)(actual), (long long)(expected), #actual, __FILE__, __LINE__)
-#define CHECK_STR(actual, expected) sbt_check_str((actual), (expected), #actual, __FILE__, __LINE__)
-#define CHECK_CONTAINS(haystack, needle) \
-    sbt_check_contains((haystack), (needle), #haystack, __FILE__, __LINE__)
-#define CHECK_NOT_CONTAINS(haystack, needle) \
-    sbt_check_not_contains((haystack), (needle), #haystack, __FILE__, __LINE__)
-#define RUN(test) sbt_run_test(#test, test)
-
-bool sbt_check(bool ok, const char *expr, const char *file, int line);
-bool sbt_check_int(long long actual, long long expected, const char *expr, const char *file,
-                   int line);
-bool sbt_check_str(const char *actual, const char *expected, const char *expr, const char *file,
-                   int line);
-bool sbt_check_contains(const char *haystack, const char *needle, const char *expr,
-                        const char *file, int line);
-bool sbt_check_not_contains(const char *haystack, const char *needle, const char *expr,
-                            const char *file, int line);
-void sbt_run_test(const char *name, void (*test)(void));
-int sbt_finish(void);
+#include "wgtest.h"
 
 /* What one run of a module did. Free with sbt_result_clear(). */
 typedef struct sbt_result {
@@ -64,6 +41,8 @@ void sbt_result_clear(sbt_result *r);
  * callback is set by sbt_run() (to collect into the result).
  */
 void sbt_manifest(wgsb_manifest *m, const char *name);
+/* Adds the arguments that follow, up to a NULL, to the manifest's argv. */
+void sbt_add_args(wgsb_manifest *m, ...) __attribute__((sentinel));
 
 /* Loads SBT_MODULES/file; NULL after recording a failure. */
 wg_module *sbt_load(const char *file);
@@ -75,6 +54,20 @@ wg_module *sbt_load(const char *file);
  * itself could not set things up; the module's own failures are in r.
  */
 bool sbt_run(const char *file, wgsb_manifest *m, const char *stdin_text, sbt_result *r);
+/*
+ * sbt_run without stdin under a manifest of its own: named `name`, with
+ * `dir` granted as /data (read-only when ro) and the arguments that follow,
+ * up to a NULL, as argv.
+ */
+bool sbt_run_granted(const char *file, const char *name, const char *dir, bool ro, sbt_result *r,
+                     ...) __attribute__((sentinel));
+
+/*
+ * Calls the export `name` of SBT_MODULES/file, which takes nothing and
+ * returns one value, in a fresh instance under m; true with the value in
+ * *result when the call succeeded.
+ */
+bool sbt_call_export(const char *file, const wgsb_manifest *m, const char *name, wg_value *result);
 
 /*
  * The "host still serves" check: runs echo_upper on "still here" under a
@@ -83,9 +76,6 @@ bool sbt_run(const char *file, wgsb_manifest *m, const char *stdin_text, sbt_res
 void sbt_check_host_still_serves(const char *file, int line);
 #define CHECK_HOST_STILL_SERVES() sbt_check_host_still_serves(__FILE__, __LINE__)
 
-/* A fresh temporary directory (malloc'd path), removed by sbt_rmtree(). */
-char *sbt_tempdir(void);
-void sbt_rmtree(const char *path);
 /* Writes/reads a whole file (path = dir + "/" + name). Read returns malloc'd text or NULL. */
 bool sbt_write(const char *dir, const char *name, const char *text);
 char *sbt_read(const char *dir, const char *name);

@@ -45,6 +45,12 @@ static void fixture_free(fixture *f)
     wgsb_manifest_clear(&f->manifest);
 }
 
+/* Calls the instance's `_start` (no arguments, no results) in ctx. */
+static wgsb_status call_start(wgsb_ctx *ctx, wg_instance *inst, char *msg, size_t msgsz)
+{
+    return wgsb_call(ctx, inst, wg_instance_func(inst, "_start"), NULL, 0, NULL, 0, 0, msg, msgsz);
+}
+
 /* Runs echo_upper's _start on `input` in a fresh context; returns the malloc'd output. */
 static char *echo_once(fixture *f, const char *input, wgsb_status *st)
 {
@@ -58,8 +64,7 @@ static char *echo_once(fixture *f, const char *input, wgsb_status *st)
     char *out = NULL;
     wg_instance *inst = wgsb_instantiate(f->module, f->linker, ctx, 0, st, msg, sizeof msg);
     if (inst) {
-        *st = wgsb_call(ctx, inst, wg_instance_func(inst, "_start"), NULL, 0, NULL, 0, 0, msg,
-                        sizeof msg);
+        *st = call_start(ctx, inst, msg, sizeof msg);
         out = wgsb_ctx_take_stdout(ctx, NULL);
         wg_instance_free(inst);
     }
@@ -87,7 +92,7 @@ static void one_sandbox_serves_many_fresh_contexts(void)
     fixture_free(&f);
 }
 
-/* The harness's counters are not thread-safe: threads count their own failures. */
+/* Each thread counts its own failures; the test checks the counts once the threads are joined. */
 typedef struct echo_job {
     fixture *f;
     int failures;
@@ -253,16 +258,14 @@ static void callers_deadline_shortens_the_timeout_and_names_its_budget(void)
             wgsb_instantiate(f.module, f.linker, ctx, deadline, &st, msg, sizeof msg);
         if (CHECK(inst != NULL)) {
             uint64_t t0 = wg_now_ns();
-            st = wgsb_call(ctx, inst, wg_instance_func(inst, "_start"), NULL, 0, NULL, 0, 0, msg,
-                           sizeof msg);
+            st = call_start(ctx, inst, msg, sizeof msg);
             CHECK_INT(st, WGSB_TIMEOUT);
             CHECK(wg_now_ns() - t0 < 1500 * 1000000ull);
             CHECK(wgsb_ctx_deadline(ctx) == deadline);
             CHECK(strcmp(msg, "module loop: timeout: exceeded 100 ms") == 0 ||
                   strcmp(msg, "module loop: timeout: exceeded 99 ms") == 0);
             /* The deadline has passed: a further call times out at once. */
-            st = wgsb_call(ctx, inst, wg_instance_func(inst, "_start"), NULL, 0, NULL, 0, 0, msg,
-                           sizeof msg);
+            st = call_start(ctx, inst, msg, sizeof msg);
             CHECK_INT(st, WGSB_TIMEOUT);
         }
         wg_instance_free(inst);
@@ -317,8 +320,7 @@ static void stdout_can_be_read_in_place_or_taken(void)
         wgsb_status st;
         wg_instance *inst = wgsb_instantiate(f.module, f.linker, ctx, 0, &st, msg, sizeof msg);
         if (CHECK(inst != NULL)) {
-            st = wgsb_call(ctx, inst, wg_instance_func(inst, "_start"), NULL, 0, NULL, 0, 0, msg,
-                           sizeof msg);
+            st = call_start(ctx, inst, msg, sizeof msg);
             CHECK_INT(st, WGSB_OK);
             CHECK_STR(wgsb_ctx_stdout(ctx, &len), "ABC");
             CHECK_INT(len, 3);
@@ -366,10 +368,7 @@ static void sandbox_outlives_its_creator_while_contexts_use_it(void)
         f.sb = NULL;
         wgsb_status st;
         wg_instance *inst = wgsb_instantiate(f.module, f.linker, ctx, 0, &st, msg, sizeof msg);
-        if (CHECK(inst != NULL))
-            CHECK_INT(wgsb_call(ctx, inst, wg_instance_func(inst, "_start"), NULL, 0, NULL, 0, 0,
-                                msg, sizeof msg),
-                      WGSB_OK);
+        if (CHECK(inst != NULL)) CHECK_INT(call_start(ctx, inst, msg, sizeof msg), WGSB_OK);
         CHECK_STR(wgsb_ctx_manifest(ctx)->name, "echo");
         wg_instance_free(inst);
         wgsb_ctx_free(ctx);
@@ -391,8 +390,7 @@ static void context_arguments_replace_the_manifests(void)
         wgsb_status st;
         wg_instance *inst = wgsb_instantiate(f.module, f.linker, ctx, 0, &st, msg, sizeof msg);
         if (CHECK(inst != NULL)) {
-            st = wgsb_call(ctx, inst, wg_instance_func(inst, "_start"), NULL, 0, NULL, 0, 0, msg,
-                           sizeof msg);
+            st = call_start(ctx, inst, msg, sizeof msg);
             CHECK_INT(st, WGSB_OK);
             CHECK_STR(wgsb_ctx_stdout(ctx, NULL),
                       "argc=2\nargv[0]=policy.wasm\nargv[1]=validate\n");
@@ -440,5 +438,5 @@ int main(void)
     RUN(sandbox_outlives_its_creator_while_contexts_use_it);
     RUN(context_arguments_replace_the_manifests);
     RUN(host_diagnostics_join_captured_stderr_under_its_limit);
-    return sbt_finish();
+    return wgt_finish();
 }

@@ -120,8 +120,7 @@ static void stderr_flood_is_cut_with_a_marker_and_then_stopped_by_a_limit(void)
 {
     wgsb_manifest m;
     sbt_manifest(&m, "flood");
-    wgsb_manifest_add_arg(&m, "flood");
-    wgsb_manifest_add_arg(&m, "stderr");
+    sbt_add_args(&m, "flood", "stderr", NULL);
     m.limits.max_stderr_bytes = 1000;
     m.limits.timeout_ms = 300;
     sbt_result r;
@@ -139,21 +138,12 @@ static void stderr_flood_is_cut_with_a_marker_and_then_stopped_by_a_limit(void)
 static bool rawpath(const char *dir, bool ro, const char *op, const char *path, const char *count,
                     sbt_result *r)
 {
-    wgsb_manifest m;
-    sbt_manifest(&m, "policy");
-    wgsb_manifest_add_path(&m, dir, "/data", ro);
-    wgsb_manifest_add_arg(&m, "rawpath");
-    wgsb_manifest_add_arg(&m, op);
-    wgsb_manifest_add_arg(&m, path);
-    if (count) wgsb_manifest_add_arg(&m, count);
-    bool ok = sbt_run("rawpath.wasm", &m, NULL, r);
-    wgsb_manifest_clear(&m);
-    return ok;
+    return sbt_run_granted("rawpath.wasm", "policy", dir, ro, r, "rawpath", op, path, count, NULL);
 }
 
 static void path_open_of_dotdot_is_denied_and_logged(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     sbt_result r;
     if (dir && rawpath(dir, false, "open", "../../etc/passwd", NULL, &r)) {
         CHECK_INT(r.status, WGSB_OK);
@@ -162,14 +152,14 @@ static void path_open_of_dotdot_is_denied_and_logged(void)
                          "granted directory)\n");
     }
     sbt_result_clear(&r);
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
     CHECK_HOST_STILL_SERVES();
 }
 
 static void path_open_of_an_absolute_path_is_denied_and_logged(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     sbt_result r;
     if (dir && rawpath(dir, false, "open", "/etc/passwd", NULL, &r)) {
         CHECK_STR(r.out, "errno=76\n");
@@ -177,14 +167,14 @@ static void path_open_of_an_absolute_path_is_denied_and_logged(void)
                          "directory)\n");
     }
     sbt_result_clear(&r);
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
     CHECK_HOST_STILL_SERVES();
 }
 
 static void dotdot_that_comes_back_inside_is_still_refused_at_the_edge(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     sbt_result r;
     if (!dir) return;
     sbt_write(dir, "x.txt", "x");
@@ -200,7 +190,7 @@ static void dotdot_that_comes_back_inside_is_still_refused_at_the_edge(void)
     if (rawpath(dir, false, "open", "sub/../x.txt", NULL, &r))
         CHECK_STR(r.out, "errno=0\nfirst line: x\n");
     sbt_result_clear(&r);
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
 }
 
@@ -211,7 +201,7 @@ static void dotdot_that_comes_back_inside_is_still_refused_at_the_edge(void)
  */
 static void symlink_pointing_out_of_the_grant_is_not_followed(void)
 {
-    char *root = sbt_tempdir();
+    char *root = wgt_tempdir();
     sbt_result r;
     if (!root) return;
     char grant[1100], outside[1100], link[1200];
@@ -268,14 +258,14 @@ static void symlink_pointing_out_of_the_grant_is_not_followed(void)
     sbt_result_clear(&r);
     CHECK(!sbt_exists(grant, "out"));
     CHECK(sbt_exists(outside, "secret.txt"));
-    sbt_rmtree(root);
+    wgt_rmtree(root);
     free(root);
     CHECK_HOST_STILL_SERVES();
 }
 
 static void writes_under_a_read_only_grant_fail_with_erofs(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     sbt_result r;
     if (!dir) return;
     sbt_write(dir, "keep.txt", "original");
@@ -302,40 +292,33 @@ static void writes_under_a_read_only_grant_fail_with_erofs(void)
     CHECK(!sbt_exists(dir, "newdir"));
     CHECK(!sbt_exists(dir, "keep.txt.moved"));
     CHECK(!sbt_exists(dir, "link"));
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
     CHECK_HOST_STILL_SERVES();
 }
 
 static void libc_write_under_a_read_only_grant_fails_with_erofs(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     if (!dir) return;
     sbt_write(dir, "keep.txt", "original");
-    wgsb_manifest m;
-    sbt_manifest(&m, "fsops");
-    wgsb_manifest_add_path(&m, dir, "/data", true);
-    wgsb_manifest_add_arg(&m, "fsops");
-    wgsb_manifest_add_arg(&m, "write");
-    wgsb_manifest_add_arg(&m, "/data/keep.txt");
-    wgsb_manifest_add_arg(&m, "overwritten");
     sbt_result r;
-    if (sbt_run("fsops.wasm", &m, NULL, &r)) {
+    if (sbt_run_granted("fsops.wasm", "fsops", dir, true, &r, "fsops", "write", "/data/keep.txt",
+                        "overwritten", NULL)) {
         CHECK_CONTAINS(r.out, "(errno 69)");
         CHECK_STR(r.log, "module fsops: denied path_open \"keep.txt\" (read-only grant)\n");
     }
     sbt_result_clear(&r);
-    wgsb_manifest_clear(&m);
     char *text = sbt_read(dir, "keep.txt");
     CHECK_STR(text, "original");
     free(text);
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
 }
 
 static void read_only_grant_shows_no_write_rights(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     sbt_result r;
     if (!dir) return;
     if (rawpath(dir, true, "fdstat", ".", NULL, &r)) {
@@ -358,7 +341,7 @@ static void read_only_grant_shows_no_write_rights(void)
         CHECK(inheriting & (1ull << 6)); /* FD_WRITE */
     }
     sbt_result_clear(&r);
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
 }
 
@@ -366,17 +349,13 @@ static void no_grant_means_no_files(void)
 {
     wgsb_manifest m;
     sbt_manifest(&m, "fsops");
-    wgsb_manifest_add_arg(&m, "fsops");
-    wgsb_manifest_add_arg(&m, "read");
-    wgsb_manifest_add_arg(&m, "/etc/passwd");
+    sbt_add_args(&m, "fsops", "read", "/etc/passwd", NULL);
     sbt_result r;
     if (sbt_run("fsops.wasm", &m, NULL, &r)) CHECK_CONTAINS(r.out, "(errno 76)");
     sbt_result_clear(&r);
     wgsb_manifest_clear(&m);
     sbt_manifest(&m, "policy");
-    wgsb_manifest_add_arg(&m, "rawpath");
-    wgsb_manifest_add_arg(&m, "open");
-    wgsb_manifest_add_arg(&m, "etc/passwd");
+    sbt_add_args(&m, "rawpath", "open", "etc/passwd", NULL);
     if (sbt_run("rawpath.wasm", &m, NULL, &r)) CHECK_STR(r.out, "errno=8\n"); /* no fd 3 */
     sbt_result_clear(&r);
     wgsb_manifest_clear(&m);
@@ -384,7 +363,7 @@ static void no_grant_means_no_files(void)
 
 static void denials_are_logged_at_most_a_few_times_per_run(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     sbt_result r;
     if (dir && rawpath(dir, false, "open", "../escape", "1000", &r)) {
         CHECK_STR(r.out, "errno=76\n");
@@ -392,40 +371,37 @@ static void denials_are_logged_at_most_a_few_times_per_run(void)
         CHECK_CONTAINS(r.log, "further denied attempts in this run are not logged");
     }
     sbt_result_clear(&r);
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
 }
 
 static void denied_paths_are_escaped_in_the_log(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     sbt_result r;
     if (dir && rawpath(dir, false, "open", "../a\nfake log line\x1b[31m", NULL, &r)) {
         CHECK_STR(r.log, "module policy: denied path_open \"../a\\nfake log line\\x1b[31m\" "
                          "(outside every granted directory)\n");
     }
     sbt_result_clear(&r);
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
 }
 
 static void open_files_are_limited(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     if (!dir) return;
     wgsb_manifest m;
     sbt_manifest(&m, "fsops");
     wgsb_manifest_add_path(&m, dir, "/data", false);
-    wgsb_manifest_add_arg(&m, "fsops");
-    wgsb_manifest_add_arg(&m, "openmany");
-    wgsb_manifest_add_arg(&m, "/data");
-    wgsb_manifest_add_arg(&m, "100");
+    sbt_add_args(&m, "fsops", "openmany", "/data", "100", NULL);
     m.limits.max_open_files = 10;
     sbt_result r;
     if (sbt_run("fsops.wasm", &m, NULL, &r)) CHECK_STR(r.out, "opened 10, then errno 33\n");
     sbt_result_clear(&r);
     wgsb_manifest_clear(&m);
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
 }
 
@@ -479,8 +455,7 @@ static void sleeping_past_the_deadline_is_a_timeout(void)
 {
     wgsb_manifest m;
     sbt_manifest(&m, "sleeper");
-    wgsb_manifest_add_arg(&m, "sleeper");
-    wgsb_manifest_add_arg(&m, "60000");
+    sbt_add_args(&m, "sleeper", "60000", NULL);
     m.limits.timeout_ms = 200;
     sbt_result r;
     if (sbt_run("sleeper.wasm", &m, NULL, &r)) {
@@ -513,25 +488,8 @@ static int call_badptr(const char *export_name)
 {
     wgsb_manifest m;
     sbt_manifest(&m, "badptr");
-    char err[512], msg[512];
-    int result = -1;
-    wg_module *mod = sbt_load("badptr.wasm");
-    wgsb_sandbox *sb = wgsb_sandbox_new(&m, err, sizeof err);
-    wg_linker *l = wg_linker_new();
-    wgsb_ctx *ctx = sb ? wgsb_ctx_new(sb, NULL, err, sizeof err) : NULL;
-    if (mod && ctx && l && wgsb_define_wasi(l, err, sizeof err)) {
-        wgsb_status st;
-        wg_instance *inst = wgsb_instantiate(mod, l, ctx, 0, &st, msg, sizeof msg);
-        wg_func *f = inst ? wg_instance_func(inst, export_name) : NULL;
-        wg_value out;
-        if (f && wgsb_call(ctx, inst, f, NULL, 0, &out, 1, 0, msg, sizeof msg) == WGSB_OK)
-            result = out.i32;
-        wg_instance_free(inst);
-    }
-    wgsb_ctx_free(ctx);
-    wg_linker_free(l);
-    wgsb_sandbox_free(sb);
-    wg_module_free(mod);
+    wg_value out;
+    int result = sbt_call_export("badptr.wasm", &m, export_name, &out) ? out.i32 : -1;
     wgsb_manifest_clear(&m);
     return result;
 }
@@ -576,5 +534,5 @@ int main(void)
     RUN(sleeping_past_the_deadline_is_a_timeout);
     RUN(endless_start_function_is_stopped_at_instantiation);
     RUN(pointers_outside_memory_are_efault);
-    return sbt_finish();
+    return wgt_finish();
 }

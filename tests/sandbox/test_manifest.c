@@ -196,7 +196,7 @@ static void default_log_writes_one_line_to_stderr(void)
 {
     wgsb_manifest m;
     sbt_manifest(&m, "policy");
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     if (!dir) return;
     char path[1100];
     snprintf(path, sizeof path, "%s/stderr.txt", dir);
@@ -216,7 +216,7 @@ static void default_log_writes_one_line_to_stderr(void)
     CHECK_STR(text, "wasmgate: module policy: denied path_open \"/etc/passwd\" (outside every "
                     "granted directory)\n");
     free(text);
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
     wgsb_manifest_clear(&m);
 }
@@ -277,5 +277,5 @@ int main(void)
     RUN(sandbox_refuses_a_grant_that_does_not_exist);
     RUN(sandbox_refuses_an_invalid_grant_put_in_directly);
     RUN(status_names_are_distinct);
-    return sbt_finish();
+    return wgt_finish();
 }

@@ -16,16 +16,7 @@
 static bool fsops(const char *dir, bool ro, const char *op, const char *a, const char *b,
                   sbt_result *r)
 {
-    wgsb_manifest m;
-    sbt_manifest(&m, "fsops");
-    wgsb_manifest_add_path(&m, dir, "/data", ro);
-    wgsb_manifest_add_arg(&m, "fsops");
-    wgsb_manifest_add_arg(&m, op);
-    wgsb_manifest_add_arg(&m, a);
-    if (b) wgsb_manifest_add_arg(&m, b);
-    bool ok = sbt_run("fsops.wasm", &m, NULL, r);
-    wgsb_manifest_clear(&m);
-    return ok;
+    return sbt_run_granted("fsops.wasm", "fsops", dir, ro, r, "fsops", op, a, b, NULL);
 }
 
 static void stdin_is_read_and_stdout_and_stderr_are_captured(void)
@@ -80,7 +71,7 @@ static void large_stdin_passes_through_whole(void)
 
 static void file_written_under_a_grant_appears_on_the_host(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     sbt_result r;
     if (dir && fsops(dir, false, "write", "/data/new.txt", "written by the module", &r)) {
         CHECK_INT(r.status, WGSB_OK);
@@ -90,13 +81,13 @@ static void file_written_under_a_grant_appears_on_the_host(void)
         free(text);
     }
     sbt_result_clear(&r);
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
 }
 
 static void file_on_the_host_is_read_and_appended_to(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     sbt_result r;
     if (!dir || !sbt_write(dir, "log.txt", "one\n")) return;
     if (fsops(dir, false, "append", "/data/log.txt", "two\n", &r)) CHECK_STR(r.out, "ok\n");
@@ -106,13 +97,13 @@ static void file_on_the_host_is_read_and_appended_to(void)
         CHECK_STR(r.out, "one\ntwo\n");
     }
     sbt_result_clear(&r);
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
 }
 
 static void directory_listing_shows_every_entry(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     sbt_result r;
     if (!dir) return;
     sbt_write(dir, "b.txt", "b");
@@ -125,14 +116,14 @@ static void directory_listing_shows_every_entry(void)
         CHECK_STR(r.out, "a.txt\nb.txt\nsub\n3 entries\n");
     }
     sbt_result_clear(&r);
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
 }
 
 /* Enough entries that wasi-libc needs several fd_readdir calls, with entries cut at the end. */
 static void directory_listing_spans_many_readdir_calls(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     sbt_result r;
     if (!dir) return;
     if (fsops(dir, false, "mkmany", "/data", "500", &r)) CHECK_STR(r.out, "created 500\n");
@@ -144,13 +135,13 @@ static void directory_listing_spans_many_readdir_calls(void)
         CHECK_CONTAINS(r.out, "a-rather-long-file-name-to-fill-readdir-buffers-0499\n");
     }
     sbt_result_clear(&r);
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
 }
 
 static void stat_reports_type_and_size(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     sbt_result r;
     if (!dir) return;
     sbt_write(dir, "five.txt", "12345");
@@ -161,13 +152,13 @@ static void stat_reports_type_and_size(void)
     sbt_result_clear(&r);
     if (fsops(dir, true, "stat", "/data/missing", NULL, &r)) CHECK_CONTAINS(r.out, "(errno 44)");
     sbt_result_clear(&r);
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
 }
 
 static void symlink_that_stays_inside_the_grant_is_followed(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     sbt_result r;
     if (!dir) return;
     char path[1100];
@@ -184,13 +175,13 @@ static void symlink_that_stays_inside_the_grant_is_followed(void)
     if (fsops(dir, true, "readlink", "/data/link.txt", NULL, &r))
         CHECK_STR(r.out, "sub/target.txt\n");
     sbt_result_clear(&r);
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
 }
 
 static void directories_are_made_renamed_and_removed(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     sbt_result r;
     if (!dir) return;
     sbt_write(dir, "old.txt", "x");
@@ -209,13 +200,13 @@ static void directories_are_made_renamed_and_removed(void)
     if (fsops(dir, false, "rmdir", "/data/newdir", NULL, &r)) CHECK_STR(r.out, "ok\n");
     sbt_result_clear(&r);
     CHECK(!sbt_exists(dir, "newdir"));
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
 }
 
 static void seek_tell_pread_and_truncate_work_on_files(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     sbt_result r;
     if (!dir) return;
     sbt_write(dir, "digits.txt", "0123456789");
@@ -227,28 +218,26 @@ static void seek_tell_pread_and_truncate_work_on_files(void)
     char *text = sbt_read(dir, "digits.txt");
     CHECK_STR(text, "0123");
     free(text);
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
 }
 
 static void two_grants_are_two_preopens(void)
 {
-    char *a = sbt_tempdir(), *b = sbt_tempdir();
+    char *a = wgt_tempdir(), *b = wgt_tempdir();
     if (!a || !b) return;
     sbt_write(a, "in.txt", "from a");
     wgsb_manifest m;
     sbt_manifest(&m, "fsops");
     wgsb_manifest_add_path(&m, a, "/input", true);
     wgsb_manifest_add_path(&m, b, "/output", false);
-    wgsb_manifest_add_arg(&m, "fsops");
-    wgsb_manifest_add_arg(&m, "read");
-    wgsb_manifest_add_arg(&m, "/input/in.txt");
+    sbt_add_args(&m, "fsops", "read", "/input/in.txt", NULL);
     sbt_result r;
     if (sbt_run("fsops.wasm", &m, NULL, &r)) CHECK_STR(r.out, "from a");
     sbt_result_clear(&r);
     wgsb_manifest_clear(&m);
-    sbt_rmtree(a);
-    sbt_rmtree(b);
+    wgt_rmtree(a);
+    wgt_rmtree(b);
     free(a);
     free(b);
 }
@@ -270,9 +259,7 @@ static void arguments_and_environment_are_exactly_the_manifests(void)
 {
     wgsb_manifest m;
     sbt_manifest(&m, "argsenv");
-    wgsb_manifest_add_arg(&m, "argsenv.wasm");
-    wgsb_manifest_add_arg(&m, "--flag");
-    wgsb_manifest_add_arg(&m, "two words");
+    sbt_add_args(&m, "argsenv.wasm", "--flag", "two words", NULL);
     wgsb_manifest_add_env(&m, "TEAM=blue");
     wgsb_manifest_add_env(&m, "EMPTY=");
     sbt_result r;
@@ -302,8 +289,7 @@ static void returning_from_main_with_zero_is_ok(void)
 {
     wgsb_manifest m;
     sbt_manifest(&m, "exitcode");
-    wgsb_manifest_add_arg(&m, "exitcode");
-    wgsb_manifest_add_arg(&m, "0");
+    sbt_add_args(&m, "exitcode", "0", NULL);
     sbt_result r;
     if (sbt_run("exitcode.wasm", &m, NULL, &r)) {
         /* wasi-libc's exit(0) still calls proc_exit(0): an exit, with status 0. */
@@ -319,8 +305,7 @@ static void exit_code_is_reported(void)
 {
     wgsb_manifest m;
     sbt_manifest(&m, "exitcode");
-    wgsb_manifest_add_arg(&m, "exitcode");
-    wgsb_manifest_add_arg(&m, "3");
+    sbt_add_args(&m, "exitcode", "3", NULL);
     sbt_result r;
     if (sbt_run("exitcode.wasm", &m, NULL, &r)) {
         CHECK_INT(r.status, WGSB_EXIT);
@@ -337,8 +322,7 @@ static void sleep_within_the_deadline_completes(void)
 {
     wgsb_manifest m;
     sbt_manifest(&m, "sleeper");
-    wgsb_manifest_add_arg(&m, "sleeper");
-    wgsb_manifest_add_arg(&m, "150");
+    sbt_add_args(&m, "sleeper", "150", NULL);
     m.limits.timeout_ms = 120000; /* far beyond the sleep, however loaded the machine */
     sbt_result r;
     if (sbt_run("sleeper.wasm", &m, NULL, &r)) {
@@ -369,37 +353,20 @@ static int64_t call_unstable(const char *dir, const char *export_name)
     wgsb_manifest m;
     sbt_manifest(&m, "unstable");
     wgsb_manifest_add_path(&m, dir, "/data", true);
-    char err[512], msg[512];
-    int64_t result = -1;
-    wg_module *mod = sbt_load("unstable_layouts.wasm");
-    wgsb_sandbox *sb = wgsb_sandbox_new(&m, err, sizeof err);
-    wg_linker *l = wg_linker_new();
-    wgsb_ctx *ctx = sb ? wgsb_ctx_new(sb, NULL, err, sizeof err) : NULL;
-    if (mod && ctx && l && wgsb_define_wasi(l, err, sizeof err)) {
-        wgsb_status st;
-        wg_instance *inst = wgsb_instantiate(mod, l, ctx, 0, &st, msg, sizeof msg);
-        wg_func *f = inst ? wg_instance_func(inst, export_name) : NULL;
-        wg_value out;
-        if (f && wgsb_call(ctx, inst, f, NULL, 0, &out, 1, 0, msg, sizeof msg) == WGSB_OK)
-            result = out.i64;
-        wg_instance_free(inst);
-    }
-    wgsb_ctx_free(ctx);
-    wg_linker_free(l);
-    wgsb_sandbox_free(sb);
-    wg_module_free(mod);
+    wg_value out;
+    int64_t result = sbt_call_export("unstable_layouts.wasm", &m, export_name, &out) ? out.i64 : -1;
     wgsb_manifest_clear(&m);
     return result;
 }
 
 static void wasi_unstable_uses_the_snapshot_zero_layouts(void)
 {
-    char *dir = sbt_tempdir();
+    char *dir = wgt_tempdir();
     if (!dir) return;
     sbt_write(dir, "digits.txt", "0123456789");
     CHECK_INT(call_unstable(dir, "seek_whence_2"), 3);
     CHECK_INT(call_unstable(dir, "size_at_24"), 10);
-    sbt_rmtree(dir);
+    wgt_rmtree(dir);
     free(dir);
 }
 
@@ -425,5 +392,5 @@ int main(void)
     RUN(sleep_within_the_deadline_completes);
     RUN(old_modules_importing_wasi_unstable_run);
     RUN(wasi_unstable_uses_the_snapshot_zero_layouts);
-    return sbt_finish();
+    return wgt_finish();
 }

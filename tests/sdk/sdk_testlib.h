@@ -1,6 +1,7 @@
 /*
- * sdk_testlib.h — the harness of the C SDK's native tests (tests/sdk): checks in the style of
- * tests/k8s, fixtures, and calling a module's export in-process the way the host would.
+ * sdk_testlib.h — the harness of the C SDK's native tests (tests/sdk): calling a module's
+ * export in-process the way the host would. Checks, the runner, fixtures and the JSON helpers
+ * are the shared ones (tests/common/wgtest_json.h).
  *
  * A call builds the module input with the Kubernetes layer's own wgk8s_module_input() (the
  * bytes the server would write to the module's stdin), points the SDK at temporary files
@@ -13,43 +14,11 @@
 
 #include "wasmgate/k8s.h"
 #include "wasmgate_module.h"
+#include "wgtest_json.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
-
-#define CHECK(cond) sdkt_check((cond), #cond, __FILE__, __LINE__)
-#define CHECK_STR(actual, expected) \
-    sdkt_check_str((actual), (expected), #actual, __FILE__, __LINE__)
-#define CHECK_INT(actual, expected) \
-    sdkt_check_int((long long)(actual), (long long)(expected), #actual, __FILE__, __LINE__)
-/* Compares a JSON value with the JSON text `expected` (json_equal: exact types). */
-#define CHECK_JSON(actual, expected) \
-    sdkt_check_json((actual), (expected), #actual, __FILE__, __LINE__)
-/* Checks that `haystack` (non-NULL) contains `needle`. */
-#define CHECK_CONTAINS(haystack, needle) \
-    sdkt_check_contains((haystack), (needle), #haystack, __FILE__, __LINE__)
-#define RUN(test) sdkt_run(#test, test)
-
-bool sdkt_check(bool ok, const char *expr, const char *file, int line);
-bool sdkt_check_str(const char *actual, const char *expected, const char *expr, const char *file,
-                    int line);
-bool sdkt_check_int(long long actual, long long expected, const char *expr, const char *file,
-                    int line);
-bool sdkt_check_json(const json_t *actual, const char *expected, const char *expr, const char *file,
-                     int line);
-bool sdkt_check_contains(const char *haystack, const char *needle, const char *expr,
-                         const char *file, int line);
-void sdkt_run(const char *name, void (*test)(void));
-/* Prints "N passed, N failed" and returns the exit status (0 when every test passed). */
-int sdkt_finish(void);
-
-/* A file of tests/fixtures ("admission/pod-create.json"), as text (caller frees) or parsed
- * (new reference); NULL after recording a failure. */
-char *sdkt_read_fixture(const char *relpath, size_t *len);
-json_t *sdkt_fixture(const char *relpath);
-/* JSON text parsed (new reference), or NULL after recording a failure. */
-json_t *sdkt_json(const char *text);
 
 /* What one call of an export produced. */
 typedef struct sdkt_output {
@@ -72,13 +41,13 @@ bool sdkt_host_authz(const json_t *review, const sdkt_output *out, wgk8s_authz_d
 bool sdkt_host_admission(const json_t *review, bool mutating, const sdkt_output *out,
                          wgk8s_admission_decision *d);
 
-/* Member by dotted path, with [N] for elements ("response.response.status.code");
- * NULL when absent. */
-json_t *sdkt_get(const json_t *root, const char *path);
-const char *sdkt_get_str(const json_t *root, const char *path);
-/* Sets `value` (reference taken) at a dotted path like sdkt_get's, creating missing objects
+/* Sets `value` (reference taken) at a dotted path like wgt_get's, creating missing objects
  * on the way; false (value released) when an array element on the way is missing. */
 bool sdkt_set(json_t *root, const char *path, json_t *value);
+
+/* A fixture parsed (new reference), with `value` (reference taken) set at `path` like
+ * sdkt_set; NULL after recording a failure. */
+json_t *sdkt_fixture_with(const char *relpath, const char *path, json_t *value);
 
 /* The output's {"error": ...} text, or NULL when it has none. */
 const char *sdkt_error(const sdkt_output *out);
@@ -102,6 +71,13 @@ typedef struct sdkt_verdict {
 sdkt_verdict sdkt_admission(void (*entry)(void), const json_t *review, const char *settings_json,
                             bool mutating);
 void sdkt_verdict_free(sdkt_verdict *v);
+
+/* Calls a validate export on each fixture of a NULL-terminated list, with settings_json, and
+ * checks that every verdict is `kind` ('A', 'D' or 'E'), naming the fixture where it is not. */
+#define CHECK_VERDICTS(entry, fixtures, settings_json, kind) \
+    sdkt_check_verdicts((entry), (fixtures), (settings_json), (kind), __FILE__, __LINE__)
+void sdkt_check_verdicts(void (*entry)(void), const char *const *fixtures,
+                         const char *settings_json, char kind, const char *file, int line);
 
 /* A deep copy of an AdmissionReview with request.operation set, and request.object and
  * request.oldObject replaced by `object` and `old_object` when they are not NULL (the

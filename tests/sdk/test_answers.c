@@ -69,7 +69,7 @@ static void record_settings(void)
 
 static void settings_are_given_as_configured(void)
 {
-    json_t *review = sdkt_fixture("admission/pod-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
     sdkt_output out = sdkt_call(record_settings, review, NULL);
     CHECK_INT(seen_settings_type, WGM_MISSING);
     sdkt_output_free(&out);
@@ -94,7 +94,7 @@ static void authenticate_jane(void)
 
 static void authenticate_writes_the_user_and_audiences(void)
 {
-    json_t *review = sdkt_fixture("authentication/tokenreview-v1.json");
+    json_t *review = wgt_fixture_json("authentication/tokenreview-v1.json");
     sdkt_output out = sdkt_call(authenticate_jane, review, NULL);
     CHECK_JSON(out.json,
                "{\"response\": {\"apiVersion\": \"authentication.k8s.io/v1\","
@@ -120,7 +120,7 @@ static void authenticate_minimal(void)
 
 static void answers_echo_the_request_version(void)
 {
-    json_t *review = sdkt_fixture("authentication/tokenreview-v1beta1.json");
+    json_t *review = wgt_fixture_json("authentication/tokenreview-v1beta1.json");
     sdkt_output out = sdkt_call(authenticate_minimal, review, NULL);
     CHECK_JSON(out.json, "{\"response\": {\"apiVersion\": \"authentication.k8s.io/v1beta1\","
                          " \"kind\": \"TokenReview\", \"status\": {\"authenticated\": true,"
@@ -148,7 +148,7 @@ static void authenticate_with_empty_name(void)
 
 static void authenticate_refuses_what_the_api_would_not_take(void)
 {
-    json_t *review = sdkt_fixture("authentication/tokenreview-v1.json");
+    json_t *review = wgt_fixture_json("authentication/tokenreview-v1.json");
     bad_groups_json = "[\"dev\", 7]";
     sdkt_output out = sdkt_call(authenticate_with_bad_values, review, NULL);
     CHECK_STR(sdkt_error(&out), "wgm_authenticate: groups must be an array of strings");
@@ -172,7 +172,7 @@ static void reject_expired(void)
 
 static void reject_token_says_why(void)
 {
-    json_t *review = sdkt_fixture("authentication/tokenreview-v1.json");
+    json_t *review = wgt_fixture_json("authentication/tokenreview-v1.json");
     sdkt_output out = sdkt_call(reject_expired, review, NULL);
     CHECK_JSON(out.json, "{\"response\": {\"apiVersion\": \"authentication.k8s.io/v1\","
                          " \"kind\": \"TokenReview\", \"status\": {\"authenticated\": false,"
@@ -209,13 +209,13 @@ static void authorization_answers_mean_what_they_say(void)
     const char *fixtures[] = {"authorization/sar-v1-resource.json",
                               "authorization/sar-v1beta1-resource.json"};
     for (size_t f = 0; f < 2; f++) {
-        json_t *review = sdkt_fixture(fixtures[f]);
+        json_t *review = wgt_fixture_json(fixtures[f]);
         for (sar_answer = 0; sar_answer < 3; sar_answer++) {
             sdkt_output out = sdkt_call(answer_sar, review, NULL);
-            CHECK_STR(sdkt_get_str(out.json, "response.apiVersion"),
+            CHECK_STR(wgt_get_str(out.json, "response.apiVersion"),
                       f == 0 ? "authorization.k8s.io/v1" : "authorization.k8s.io/v1beta1");
-            CHECK_STR(sdkt_get_str(out.json, "response.kind"), "SubjectAccessReview");
-            CHECK_JSON(sdkt_get(out.json, "response.status"), expected[sar_answer]);
+            CHECK_STR(wgt_get_str(out.json, "response.kind"), "SubjectAccessReview");
+            CHECK_JSON(wgt_get(out.json, "response.status"), expected[sar_answer]);
             wgk8s_authz_decision d = {0};
             if (sdkt_host_authz(review, &out, &d)) {
                 CHECK(d.allowed == (sar_answer == 0));
@@ -230,7 +230,7 @@ static void authorization_answers_mean_what_they_say(void)
 
 static void an_answer_for_another_review_kind_is_an_error(void)
 {
-    json_t *review = sdkt_fixture("authentication/tokenreview-v1.json");
+    json_t *review = wgt_fixture_json("authentication/tokenreview-v1.json");
     sar_answer = 0;
     sdkt_output out = sdkt_call(answer_sar, review, NULL);
     CHECK_STR(sdkt_error(&out),
@@ -258,9 +258,9 @@ static void answer_without_begin(void)
 
 static void only_the_first_answer_counts(void)
 {
-    json_t *review = sdkt_fixture("authorization/sar-v1-resource.json");
+    json_t *review = wgt_fixture_json("authorization/sar-v1-resource.json");
     sdkt_output out = sdkt_call(answer_twice, review, NULL); /* trailing output would not parse */
-    CHECK_STR(sdkt_get_str(out.json, "response.status.reason"), "first");
+    CHECK_STR(wgt_get_str(out.json, "response.status.reason"), "first");
     sdkt_output_free(&out);
     out = sdkt_call(answer_without_begin, review, NULL);
     CHECK_STR(sdkt_error(&out), "wgm_allow: called before wgm_begin() succeeded");
@@ -276,7 +276,7 @@ static void fail_with_message(void)
 
 static void wgm_error_is_the_error_envelope(void)
 {
-    json_t *review = sdkt_fixture("admission/pod-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
     sdkt_output out = sdkt_call(fail_with_message, review, NULL);
     CHECK_JSON(out.json, "{\"error\": \"settings.rules: \\\"x\\\" is not a rule\"}");
     wgk8s_admission_decision d = {0};
@@ -307,12 +307,12 @@ static void admit_carries_uid_warnings_and_annotations(void)
 {
     const char *fixtures[] = {"admission/pod-create.json", "admission/pod-create-v1beta1.json"};
     for (size_t f = 0; f < 2; f++) {
-        json_t *review = sdkt_fixture(fixtures[f]);
+        json_t *review = wgt_fixture_json(fixtures[f]);
         sdkt_output out = sdkt_call(admit_with_notes, review, NULL);
-        CHECK_STR(sdkt_get_str(out.json, "response.apiVersion"),
+        CHECK_STR(wgt_get_str(out.json, "response.apiVersion"),
                   json_string_value(json_object_get(review, "apiVersion")));
-        CHECK_STR(sdkt_get_str(out.json, "response.kind"), "AdmissionReview");
-        CHECK_JSON(sdkt_get(out.json, "response.response"),
+        CHECK_STR(wgt_get_str(out.json, "response.kind"), "AdmissionReview");
+        CHECK_JSON(wgt_get(out.json, "response.response"),
                    f == 0 ? "{\"uid\": \"5eed0000-0000-0000-0000-000000000001\", \"allowed\": true,"
                             " \"warnings\": [\"first warning\", \"second \\\"quoted\\\" warning\"],"
                             " \"auditAnnotations\": {\"policy\": \"v2\", \"checked\": \"yes\"}}"
@@ -341,10 +341,10 @@ static void deny_with_code(void)
 
 static void deny_admission_sends_code_and_message(void)
 {
-    json_t *review = sdkt_fixture("admission/pod-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
     deny_code = 422;
     sdkt_output out = sdkt_call(deny_with_code, review, NULL);
-    CHECK_JSON(sdkt_get(out.json, "response.response"),
+    CHECK_JSON(wgt_get(out.json, "response.response"),
                "{\"uid\": \"5eed0000-0000-0000-0000-000000000001\", \"allowed\": false,"
                " \"status\": {\"code\": 422, \"message\": \"no privileged pods\"},"
                " \"warnings\": [\"see the policy\"]}");
@@ -359,7 +359,7 @@ static void deny_admission_sends_code_and_message(void)
 
     deny_code = 0; /* the default: no status at all, and the host assumes 403 */
     out = sdkt_call(deny_with_code, review, NULL);
-    CHECK_JSON(sdkt_get(out.json, "response.response"),
+    CHECK_JSON(wgt_get(out.json, "response.response"),
                "{\"uid\": \"5eed0000-0000-0000-0000-000000000001\", \"allowed\": false,"
                " \"warnings\": [\"see the policy\"]}");
     sdkt_output_free(&out);
@@ -378,7 +378,7 @@ static void deny_admission_sends_code_and_message(void)
 
 static void a_review_without_uid_cannot_be_answered(void)
 {
-    json_t *review = sdkt_fixture("admission/pod-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
     json_object_del(json_object_get(review, "request"), "uid");
     sdkt_output out = sdkt_call(admit_everything, review, NULL);
     CHECK_STR(sdkt_error(&out),
@@ -418,7 +418,7 @@ static json_t *mutated_both_ways(const json_t *review, json_t **json_patch)
         patch_type = type == 0 ? WGM_PATCH_JSONPATCH : WGM_PATCH_FULL;
         sdkt_output out = sdkt_call(mutate, review, NULL);
         const char *expected_type = type == 0 ? "JSONPatch" : "Full";
-        const char *got_type = sdkt_get_str(out.json, "response.response.patchType");
+        const char *got_type = wgt_get_str(out.json, "response.response.patchType");
         if (got_type) CHECK_STR(got_type, expected_type);
         wgk8s_admission_decision d = {0};
         if (sdkt_host_admission(review, true, &out, &d) && d.mutated_object)
@@ -427,7 +427,7 @@ static json_t *mutated_both_ways(const json_t *review, json_t **json_patch)
             *json_patch = sdkt_patch(&out);
             if (*json_patch) {
                 char err[256] = "";
-                json_t *object = sdkt_get(review, "request.object");
+                json_t *object = wgt_get(review, "request.object");
                 json_t *applied = wgk8s_json_patch_apply(object, *json_patch, err, sizeof err);
                 if (!CHECK(applied && results[0] && json_equal(applied, results[0])))
                     fprintf(stderr, "    apply: %s\n", err);
@@ -465,7 +465,7 @@ static void edit_pod(void)
 
 static void patch_operations_give_the_same_object_both_ways(void)
 {
-    json_t *review = sdkt_fixture("admission/pod-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
     make_patch = edit_pod;
     json_t *patch = NULL;
     json_t *object = mutated_both_ways(review, &patch);
@@ -480,10 +480,10 @@ static void patch_operations_give_the_same_object_both_ways(void)
                " {\"requests\": {\"cpu\": \"100m\"}}}, {\"name\": \"sidecar\"},"
                " {\"name\": \"second\"}]}, \"status\": null}");
     /* Pointers are escaped; adds and replaces come first, removals last. */
-    CHECK_STR(sdkt_get_str(patch, "[0].path"), "/metadata/labels/app.kubernetes.io~1name");
-    CHECK_STR(sdkt_get_str(patch, "[1].path"), "/metadata/labels/a~0b");
-    CHECK_STR(sdkt_get_str(patch, "[9].op"), "remove");
-    CHECK_STR(sdkt_get_str(patch, "[9].path"), "/metadata/labels/app");
+    CHECK_STR(wgt_get_str(patch, "[0].path"), "/metadata/labels/app.kubernetes.io~1name");
+    CHECK_STR(wgt_get_str(patch, "[1].path"), "/metadata/labels/a~0b");
+    CHECK_STR(wgt_get_str(patch, "[9].op"), "remove");
+    CHECK_STR(wgt_get_str(patch, "[9].path"), "/metadata/labels/app");
     json_decref(patch);
     json_decref(object);
     json_decref(review);
@@ -500,13 +500,13 @@ static void remove_from_arrays(void)
 
 static void removals_from_one_array_keep_their_indices(void)
 {
-    json_t *review = sdkt_fixture("admission/deployment-create.json");
-    json_t *container = sdkt_get(review, "request.object.spec.template.spec.containers[0]");
+    json_t *review = wgt_fixture_json("admission/deployment-create.json");
+    json_t *container = wgt_get(review, "request.object.spec.template.spec.containers[0]");
     json_object_set_new(container, "args", json_pack("[ssss]", "a0", "a1", "a2", "a3"));
     make_patch = remove_from_arrays;
     json_t *patch = NULL;
     json_t *object = mutated_both_ways(review, &patch);
-    CHECK_JSON(sdkt_get(object, "spec.template.spec.containers[0].args"), "[\"two\"]");
+    CHECK_JSON(wgt_get(object, "spec.template.spec.containers[0].args"), "[\"two\"]");
     CHECK_JSON(patch,
                "[{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/args/2\","
                " \"value\": \"two\"},"
@@ -534,7 +534,7 @@ static void bad_operations(void)
 
 static void patch_operations_are_checked_against_the_object(void)
 {
-    json_t *review = sdkt_fixture("admission/pod-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
     make_patch = bad_operations;
     patch_type = WGM_PATCH_JSONPATCH;
     sdkt_output out = sdkt_call(mutate, review, NULL);
@@ -551,7 +551,7 @@ static void patch_operations_are_checked_against_the_object(void)
 
 static void patching_without_an_object_is_an_error(void)
 {
-    json_t *review = sdkt_fixture("admission/configmap-delete.json");
+    json_t *review = wgt_fixture_json("admission/configmap-delete.json");
     make_patch = edit_pod;
     sdkt_output out = sdkt_call(mutate, review, NULL);
     CHECK_CONTAINS(sdkt_error(&out), "request.object is not an object (null on DELETE)");
@@ -563,13 +563,13 @@ static void no_operations(void) {}
 
 static void admit_without_operations_sends_no_patch(void)
 {
-    json_t *review = sdkt_fixture("admission/pod-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
     make_patch = no_operations;
     for (int type = 0; type < 2; type++) {
         patch_type = type ? WGM_PATCH_FULL : WGM_PATCH_JSONPATCH;
         sdkt_output out = sdkt_call(mutate, review, NULL);
-        CHECK(sdkt_get(out.json, "response.response.patch") == NULL);
-        CHECK(sdkt_get(out.json, "response.response.patchType") == NULL);
+        CHECK(wgt_get(out.json, "response.response.patch") == NULL);
+        CHECK(wgt_get(out.json, "response.response.patchType") == NULL);
         wgk8s_admission_decision d = {0};
         if (sdkt_host_admission(review, false, &out, &d)) CHECK(d.mutated_object == NULL);
         wgk8s_admission_decision_clear(&d);
@@ -587,15 +587,15 @@ static void admit_a_new_object(void)
 
 static void admit_mutated_sends_a_full_patch(void)
 {
-    json_t *review = sdkt_fixture("admission/pod-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
     sdkt_output out = sdkt_call(admit_a_new_object, review, NULL);
-    CHECK_STR(sdkt_get_str(out.json, "response.response.patchType"), "Full");
+    CHECK_STR(wgt_get_str(out.json, "response.response.patchType"), "Full");
     json_t *decoded = sdkt_patch(&out);
     CHECK_JSON(decoded, "{\"kind\": \"Pod\", \"apiVersion\": \"v1\", \"metadata\":"
                         " {\"name\": \"replaced\"}}");
     wgk8s_admission_decision d = {0};
     if (sdkt_host_admission(review, true, &out, &d))
-        CHECK_STR(sdkt_get_str(d.mutated_object, "metadata.name"), "replaced");
+        CHECK_STR(wgt_get_str(d.mutated_object, "metadata.name"), "replaced");
     wgk8s_admission_decision_clear(&d);
     json_decref(decoded);
     sdkt_output_free(&out);
@@ -612,14 +612,14 @@ static void edit_deep_object(void)
 
 static void deeply_nested_objects_are_patched_both_ways(void)
 {
-    json_t *review = sdkt_fixture("admission/configmap-create.json");
+    json_t *review = wgt_fixture_json("admission/configmap-create.json");
     json_t *deep = json_string("bottom");
     for (int i = 0; i < 1500; i++) { /* jansson itself stops parsing at depth 2048 */
         json_t *wrap = json_object();
         json_object_set_new(wrap, "d", deep);
         deep = wrap;
     }
-    json_object_set_new(sdkt_get(review, "request.object"), "deep", deep);
+    json_object_set_new(wgt_get(review, "request.object"), "deep", deep);
     strcpy(deep_parent, "/deep");
     for (int i = 0; i < 1000; i++)
         strcat(deep_parent, "/d");
@@ -627,7 +627,7 @@ static void deeply_nested_objects_are_patched_both_ways(void)
     json_t *object = mutated_both_ways(review, NULL);
     CHECK_INT(patch_result_count, 2);
     CHECK(patch_results[0] && patch_results[1]);
-    CHECK_STR(sdkt_get_str(object, "metadata.labels.team"), "a");
+    CHECK_STR(wgt_get_str(object, "metadata.labels.team"), "a");
     json_t *v = json_object_get(object, "deep");
     for (int i = 0; i < 1000; i++)
         v = json_object_get(v, "d");
@@ -660,5 +660,5 @@ int main(void)
     RUN(admit_without_operations_sends_no_patch);
     RUN(admit_mutated_sends_a_full_patch);
     RUN(deeply_nested_objects_are_patched_both_ways);
-    return sdkt_finish();
+    return wgt_finish();
 }

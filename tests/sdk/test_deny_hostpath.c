@@ -14,14 +14,13 @@ static sdkt_verdict judge(const json_t *review, const char *settings_json)
 /* pod-hostpath-create.json with its hostPath volume's path set to `path`. */
 static json_t *hostpath_pod(const char *path)
 {
-    json_t *review = sdkt_fixture("admission/pod-hostpath-create.json");
-    sdkt_set(review, "request.object.spec.volumes[0].hostPath.path", json_string(path));
-    return review;
+    return sdkt_fixture_with("admission/pod-hostpath-create.json",
+                             "request.object.spec.volumes[0].hostPath.path", json_string(path));
 }
 
 static void a_hostpath_volume_is_denied(void)
 {
-    json_t *review = sdkt_fixture("admission/pod-hostpath-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-hostpath-create.json");
     sdkt_verdict v = judge(review, NULL);
     CHECK_INT(v.kind, 'D');
     CHECK_INT(v.code, 403);
@@ -57,7 +56,7 @@ static void allowed_prefixes_match_whole_path_components(void)
 
 static void workload_templates_are_judged(void)
 {
-    json_t *review = sdkt_fixture("admission/deployment-create.json");
+    json_t *review = wgt_fixture_json("admission/deployment-create.json");
     sdkt_set(review, "request.object.spec.template.spec.volumes",
              json_pack("[{s:s, s:{s:s}}, {s:s, s:{}}, {s:s, s:{s:s}}]", "name", "root", "hostPath",
                        "path", "/", "name", "scratch", "emptyDir", "name", "docker", "hostPath",
@@ -72,21 +71,18 @@ static void workload_templates_are_judged(void)
 
 static void pods_without_hostpath_and_other_kinds_are_admitted(void)
 {
-    const char *fixtures[] = {
-        "admission/pod-create.json",       "admission/deployment-create.json",
-        "admission/cronjob-create.json",   "admission/configmap-create.json",
-        "admission/configmap-delete.json", "admission/deployment-scale-update.json"};
-    for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
-        json_t *review = sdkt_fixture(fixtures[i]);
-        sdkt_verdict v = judge(review, NULL);
-        CHECK_INT(v.kind, 'A');
-        sdkt_verdict_free(&v);
-        json_decref(review);
-    }
+    static const char *const fixtures[] = {"admission/pod-create.json",
+                                           "admission/deployment-create.json",
+                                           "admission/cronjob-create.json",
+                                           "admission/configmap-create.json",
+                                           "admission/configmap-delete.json",
+                                           "admission/deployment-scale-update.json",
+                                           NULL};
+    CHECK_VERDICTS(validate, fixtures, NULL, 'A');
     /* Deleting a hostPath pod is fine. */
-    json_t *pod = sdkt_fixture("admission/pod-hostpath-create.json");
+    json_t *pod = wgt_fixture_json("admission/pod-hostpath-create.json");
     json_t *review = sdkt_with_operation(pod, "DELETE", json_null(),
-                                         json_deep_copy(sdkt_get(pod, "request.object")));
+                                         json_deep_copy(wgt_get(pod, "request.object")));
     sdkt_verdict v = judge(review, NULL);
     CHECK_INT(v.kind, 'A');
     sdkt_verdict_free(&v);
@@ -96,7 +92,7 @@ static void pods_without_hostpath_and_other_kinds_are_admitted(void)
 
 static void broken_settings_fail_the_call(void)
 {
-    json_t *review = sdkt_fixture("admission/pod-hostpath-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-hostpath-create.json");
     sdkt_verdict v = judge(review, "{\"allowedPathPrefixes\": \"/var/log\"}");
     CHECK_INT(v.kind, 'E');
     CHECK_STR(v.message, "deny-hostpath: settings.allowedPathPrefixes must be an array of strings");
@@ -111,5 +107,5 @@ int main(void)
     RUN(workload_templates_are_judged);
     RUN(pods_without_hostpath_and_other_kinds_are_admitted);
     RUN(broken_settings_fail_the_call);
-    return sdkt_finish();
+    return wgt_finish();
 }

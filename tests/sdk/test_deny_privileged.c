@@ -16,21 +16,19 @@ static sdkt_verdict judge(const json_t *review, const char *settings_json)
 static json_t *with_field(const char *fixture, const char *field, json_t *value)
 {
     char path[256];
-    json_t *review = sdkt_fixture(fixture);
     snprintf(path, sizeof path, "request.object.%s", field);
-    sdkt_set(review, path, value);
-    return review;
+    return sdkt_fixture_with(fixture, path, value);
 }
 
 static void a_privileged_pod_on_the_host_network_is_denied(void)
 {
-    json_t *review = sdkt_fixture("admission/pod-privileged-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-privileged-create.json");
     sdkt_verdict v = judge(review, NULL);
     CHECK_INT(v.kind, 'D');
     CHECK_INT(v.code, 403);
     CHECK_STR(v.message, "privileged pods are not allowed: hostNetwork is not allowed; "
                          "container \"busybox\" is privileged");
-    CHECK(sdkt_get(v.output, "response.response.patch") == NULL);
+    CHECK(wgt_get(v.output, "response.response.patch") == NULL);
     sdkt_verdict_free(&v);
     json_decref(review);
 }
@@ -43,11 +41,11 @@ static void ordinary_pods_and_workloads_are_admitted(void)
         "admission/deployment-update.json", "admission/job-create.json",
         "admission/cronjob-create.json",    "admission/pod-hostpath-create.json"};
     for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
-        json_t *review = sdkt_fixture(fixtures[i]);
+        json_t *review = wgt_fixture_json(fixtures[i]);
         sdkt_verdict v = judge(review, NULL);
         if (!CHECK_INT(v.kind, 'A')) fprintf(stderr, "    %s: %s\n", fixtures[i], v.message);
-        CHECK_STR(sdkt_get_str(v.output, "response.response.uid"),
-                  sdkt_get_str(review, "request.uid"));
+        CHECK_STR(wgt_get_str(v.output, "response.response.uid"),
+                  wgt_get_str(review, "request.uid"));
         sdkt_verdict_free(&v);
         json_decref(review);
     }
@@ -87,8 +85,8 @@ static void pod_templates_are_judged_in_every_workload_kind(void)
 
 static void init_and_ephemeral_containers_count_too(void)
 {
-    json_t *review = sdkt_fixture("admission/pod-create.json");
-    json_t *spec = sdkt_get(review, "request.object.spec");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
+    json_t *spec = wgt_get(review, "request.object.spec");
     json_object_set_new(
         spec, "initContainers",
         json_pack("[{s:s, s:{s:b}}]", "name", "setup", "securityContext", "privileged", 1));
@@ -106,9 +104,9 @@ static void init_and_ephemeral_containers_count_too(void)
 static void deletes_and_subresources_are_admitted(void)
 {
     /* DELETE of a privileged pod: object is null, there is nothing new to judge. */
-    json_t *pod = sdkt_fixture("admission/pod-privileged-create.json");
+    json_t *pod = wgt_fixture_json("admission/pod-privileged-create.json");
     json_t *review = sdkt_with_operation(pod, "DELETE", json_null(),
-                                         json_deep_copy(sdkt_get(pod, "request.object")));
+                                         json_deep_copy(wgt_get(pod, "request.object")));
     sdkt_verdict v = judge(review, NULL);
     CHECK_INT(v.kind, 'A');
     sdkt_verdict_free(&v);
@@ -116,7 +114,7 @@ static void deletes_and_subresources_are_admitted(void)
 
     /* A status update of a pod that is privileged must not be blocked (the kubelet's). */
     review =
-        sdkt_with_operation(pod, "UPDATE", NULL, json_deep_copy(sdkt_get(pod, "request.object")));
+        sdkt_with_operation(pod, "UPDATE", NULL, json_deep_copy(wgt_get(pod, "request.object")));
     json_object_set_new(json_object_get(review, "request"), "subResource", json_string("status"));
     v = judge(review, NULL);
     CHECK_INT(v.kind, 'A');
@@ -131,33 +129,25 @@ static void deletes_and_subresources_are_admitted(void)
     json_decref(review);
     json_decref(pod);
 
-    const char *fixtures[] = {"admission/configmap-delete.json",
-                              "admission/deployment-scale-update.json"};
-    for (size_t i = 0; i < 2; i++) {
-        review = sdkt_fixture(fixtures[i]);
-        v = judge(review, NULL);
-        CHECK_INT(v.kind, 'A');
-        sdkt_verdict_free(&v);
-        json_decref(review);
-    }
+    static const char *const fixtures[] = {"admission/configmap-delete.json",
+                                           "admission/deployment-scale-update.json", NULL};
+    CHECK_VERDICTS(validate, fixtures, NULL, 'A');
 }
 
 static void objects_without_a_pod_spec_are_admitted(void)
 {
-    const char *fixtures[] = {"admission/configmap-create.json",   "admission/service-create.json",
-                              "admission/namespace-create.json",   "admission/secret-create.json",
-                              "admission/rolebinding-create.json", "admission/ingress-create.json"};
-    for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
-        json_t *review = sdkt_fixture(fixtures[i]);
-        sdkt_verdict v = judge(review, NULL);
-        CHECK_INT(v.kind, 'A');
-        sdkt_verdict_free(&v);
-        json_decref(review);
-    }
+    static const char *const fixtures[] = {"admission/configmap-create.json",
+                                           "admission/service-create.json",
+                                           "admission/namespace-create.json",
+                                           "admission/secret-create.json",
+                                           "admission/rolebinding-create.json",
+                                           "admission/ingress-create.json",
+                                           NULL};
+    CHECK_VERDICTS(validate, fixtures, NULL, 'A');
     /* A custom "Deployment" in another API group has no known layout. */
     json_t *review = with_field("admission/deployment-create.json",
                                 "spec.template.spec.hostNetwork", json_true());
-    json_object_set_new(sdkt_get(review, "request.kind"), "group", json_string("example.com"));
+    json_object_set_new(wgt_get(review, "request.kind"), "group", json_string("example.com"));
     sdkt_verdict v = judge(review, NULL);
     CHECK_INT(v.kind, 'A');
     sdkt_verdict_free(&v);
@@ -166,10 +156,10 @@ static void objects_without_a_pod_spec_are_admitted(void)
 
 static void exempt_namespaces_are_admitted_with_an_audit_annotation(void)
 {
-    json_t *review = sdkt_fixture("admission/pod-privileged-create.json"); /* in team-a */
+    json_t *review = wgt_fixture_json("admission/pod-privileged-create.json"); /* in team-a */
     sdkt_verdict v = judge(review, "{\"exemptNamespaces\": [\"kube-system\", \"team-a\"]}");
     CHECK_INT(v.kind, 'A');
-    CHECK_JSON(sdkt_get(v.output, "response.response.auditAnnotations"),
+    CHECK_JSON(wgt_get(v.output, "response.response.auditAnnotations"),
                "{\"deny-privileged\": \"namespace exempt\"}");
     sdkt_verdict_free(&v);
     v = judge(review, "{\"exemptNamespaces\": [\"kube-system\"]}");
@@ -184,7 +174,7 @@ static void exempt_namespaces_are_admitted_with_an_audit_annotation(void)
 
 static void other_reviews_are_refused(void)
 {
-    json_t *review = sdkt_fixture("authentication/tokenreview-v1.json");
+    json_t *review = wgt_fixture_json("authentication/tokenreview-v1.json");
     sdkt_output out = sdkt_call(validate, review, NULL);
     CHECK_STR(sdkt_error(&out),
               "deny-privileged judges AdmissionReviews; configure it for admission");
@@ -202,5 +192,5 @@ int main(void)
     RUN(objects_without_a_pod_spec_are_admitted);
     RUN(exempt_namespaces_are_admitted_with_an_audit_annotation);
     RUN(other_reviews_are_refused);
-    return sdkt_finish();
+    return wgt_finish();
 }

@@ -36,7 +36,7 @@ static char decide(const json_t *review, const char *settings_json, char *reason
             snprintf(reason, size, "%s", d.reason ? d.reason : "");
         }
         /* The answer is for the request's own version and kind. */
-        CHECK_STR(sdkt_get_str(out.json, "response.apiVersion"),
+        CHECK_STR(wgt_get_str(out.json, "response.apiVersion"),
                   json_string_value(json_object_get(review, "apiVersion")));
         wgk8s_authz_decision_clear(&d);
     }
@@ -47,7 +47,7 @@ static char decide(const json_t *review, const char *settings_json, char *reason
 /* The fixture with spec.resourceAttributes (or nonResourceAttributes) `field` set to value. */
 static json_t *with_attribute(const char *fixture, const char *field, const char *value)
 {
-    json_t *review = sdkt_fixture(fixture);
+    json_t *review = wgt_fixture_json(fixture);
     json_t *spec = json_object_get(review, "spec");
     json_t *attributes = json_object_get(spec, "resourceAttributes");
     if (!attributes) attributes = json_object_get(spec, "nonResourceAttributes");
@@ -61,7 +61,7 @@ static void a_group_rule_allows_in_v1_and_v1beta1(void)
                               "authorization/sar-v1beta1-resource.json"};
     for (size_t i = 0; i < 2; i++) {
         char reason[200];
-        json_t *review = sdkt_fixture(fixtures[i]);
+        json_t *review = wgt_fixture_json(fixtures[i]);
         CHECK_INT(decide(review, settings, reason, sizeof reason), 'A');
         CHECK_STR(reason, "allowed by rules[0]");
         json_decref(review);
@@ -72,7 +72,7 @@ static void v1beta1_groups_are_read_from_group_not_groups(void)
 {
     /* A v1beta1 review whose groups are spelt the v1 way carries no groups for this module
      * (the host refuses such a review before it gets here); only "group" counts. */
-    json_t *review = sdkt_fixture("authorization/sar-v1beta1-resource.json");
+    json_t *review = wgt_fixture_json("authorization/sar-v1beta1-resource.json");
     json_t *spec = json_object_get(review, "spec");
     json_object_set(spec, "groups", json_object_get(spec, "group"));
     json_object_del(spec, "group");
@@ -103,7 +103,7 @@ static void subresources_match_as_in_rbac(void)
 {
     char reason[200];
     /* pods/exec for jane by the user rule. */
-    json_t *review = sdkt_fixture("authorization/sar-v1-subresource.json");
+    json_t *review = wgt_fixture_json("authorization/sar-v1-subresource.json");
     CHECK_INT(decide(review, settings, reason, sizeof reason), 'A');
     CHECK_STR(reason, "allowed by rules[1]");
     json_decref(review);
@@ -127,7 +127,7 @@ static void subresources_match_as_in_rbac(void)
                  "{\"rules\": [{\"users\": [\"*\"], \"verbs\": [\"create\"], \"resources\":"
                  " [\"%s\"]}]}",
                  entries[i].entry);
-        review = sdkt_fixture("authorization/sar-v1-subresource.json");
+        review = wgt_fixture_json("authorization/sar-v1-subresource.json");
         if (!CHECK_INT(decide(review, rules, reason, sizeof reason),
                        entries[i].matches_exec ? 'A' : 'N'))
             fprintf(stderr, "    resource entry \"%s\"\n", entries[i].entry);
@@ -138,7 +138,7 @@ static void subresources_match_as_in_rbac(void)
 static void non_resource_paths_match_exactly_or_by_prefix(void)
 {
     char reason[200];
-    json_t *review = sdkt_fixture("authorization/sar-v1-nonresource.json");
+    json_t *review = wgt_fixture_json("authorization/sar-v1-nonresource.json");
     CHECK_INT(decide(review, settings, reason, sizeof reason), 'A');
     CHECK_STR(reason, "allowed by rules[2]");
     json_decref(review);
@@ -157,7 +157,7 @@ static void non_resource_paths_match_exactly_or_by_prefix(void)
         json_decref(review);
     }
     /* A resource rule never matches a non-resource request, nor the reverse. */
-    review = sdkt_fixture("authorization/sar-v1-nonresource.json");
+    review = wgt_fixture_json("authorization/sar-v1-nonresource.json");
     CHECK_INT(
         decide(review,
                "{\"rules\": [{\"groups\": [\"*\"], \"verbs\": [\"*\"], \"resources\": [\"*\"]}]}",
@@ -168,7 +168,7 @@ static void non_resource_paths_match_exactly_or_by_prefix(void)
 
 static void deny_rules_win_over_allow_rules(void)
 {
-    json_t *review = sdkt_fixture("authorization/sar-v1-resource.json");
+    json_t *review = wgt_fixture_json("authorization/sar-v1-resource.json");
     json_array_append_new(json_object_get(json_object_get(review, "spec"), "groups"),
                           json_string("interns"));
     char reason[200];
@@ -179,7 +179,7 @@ static void deny_rules_win_over_allow_rules(void)
 
 static void wildcard_groups_match_subjects_without_groups(void)
 {
-    json_t *review = sdkt_fixture("authorization/sar-v1-resource.json");
+    json_t *review = wgt_fixture_json("authorization/sar-v1-resource.json");
     json_object_del(json_object_get(review, "spec"), "groups");
     char reason[200];
     CHECK_INT(decide(review, settings, reason, sizeof reason), 'N');
@@ -208,14 +208,14 @@ static void broken_settings_fail_the_call(void)
          "settings.rules[0].groups: must be an array of strings"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        json_t *review = sdkt_fixture("authorization/sar-v1-resource.json");
+        json_t *review = wgt_fixture_json("authorization/sar-v1-resource.json");
         char reason[200];
         CHECK_INT(decide(review, cases[i].settings, reason, sizeof reason), 'E');
         CHECK_STR(reason, cases[i].error);
         json_decref(review);
     }
     /* No settings at all: nothing is allowed or denied. */
-    json_t *review = sdkt_fixture("authorization/sar-v1-resource.json");
+    json_t *review = wgt_fixture_json("authorization/sar-v1-resource.json");
     char reason[200];
     CHECK_INT(decide(review, NULL, reason, sizeof reason), 'N');
     json_decref(review);
@@ -223,7 +223,7 @@ static void broken_settings_fail_the_call(void)
 
 static void a_review_with_both_or_no_attributes_fails(void)
 {
-    json_t *review = sdkt_fixture("authorization/sar-v1-resource.json");
+    json_t *review = wgt_fixture_json("authorization/sar-v1-resource.json");
     json_object_set_new(json_object_get(review, "spec"), "nonResourceAttributes",
                         json_pack("{ssss}", "path", "/x", "verb", "get"));
     char reason[200];
@@ -234,7 +234,7 @@ static void a_review_with_both_or_no_attributes_fails(void)
 
 static void other_reviews_are_refused(void)
 {
-    json_t *review = sdkt_fixture("admission/pod-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
     sdkt_output out = sdkt_call(authz, review, settings);
     CHECK_STR(sdkt_error(&out),
               "group-authz answers SubjectAccessReviews; configure it for authorization");
@@ -254,5 +254,5 @@ int main(void)
     RUN(broken_settings_fail_the_call);
     RUN(a_review_with_both_or_no_attributes_fails);
     RUN(other_reviews_are_refused);
-    return sdkt_finish();
+    return wgt_finish();
 }

@@ -10,9 +10,8 @@
 /* pod-create.json with its container's image set to `image`. */
 static json_t *pod_with_image(const char *image)
 {
-    json_t *review = sdkt_fixture("admission/pod-create.json");
-    sdkt_set(review, "request.object.spec.containers[0].image", json_string(image));
-    return review;
+    return sdkt_fixture_with("admission/pod-create.json", "request.object.spec.containers[0].image",
+                             json_string(image));
 }
 
 static void pinned_images_are_admitted_and_floating_ones_denied(void)
@@ -48,7 +47,7 @@ static void exempt_namespaces_are_admitted_with_an_audit_annotation(void)
     sdkt_verdict v =
         sdkt_admission(validate, review, "{\"exemptNamespaces\": [\"default\"]}", false);
     CHECK_INT(v.kind, 'A');
-    CHECK_STR(sdkt_get_str(v.output, "response.response.auditAnnotations.no-latest"),
+    CHECK_STR(wgt_get_str(v.output, "response.response.auditAnnotations.no-latest"),
               "namespace exempt");
     sdkt_verdict_free(&v);
     v = sdkt_admission(validate, review, "{\"exemptNamespaces\": \"default\"}", false);
@@ -60,18 +59,12 @@ static void exempt_namespaces_are_admitted_with_an_audit_annotation(void)
 
 static void other_kinds_and_deletes_are_admitted(void)
 {
-    const char *fixtures[] = {"admission/deployment-create.json",
-                              "admission/configmap-delete.json"};
-    for (size_t i = 0; i < 2; i++) {
-        json_t *review = sdkt_fixture(fixtures[i]);
-        sdkt_verdict v = sdkt_admission(validate, review, NULL, false);
-        CHECK_INT(v.kind, 'A');
-        sdkt_verdict_free(&v);
-        json_decref(review);
-    }
+    static const char *const fixtures[] = {"admission/deployment-create.json",
+                                           "admission/configmap-delete.json", NULL};
+    CHECK_VERDICTS(validate, fixtures, NULL, 'A');
     json_t *pod = pod_with_image("nginx");
     json_t *review = sdkt_with_operation(pod, "DELETE", json_null(),
-                                         json_deep_copy(sdkt_get(pod, "request.object")));
+                                         json_deep_copy(wgt_get(pod, "request.object")));
     sdkt_verdict v = sdkt_admission(validate, review, NULL, false);
     CHECK_INT(v.kind, 'A');
     sdkt_verdict_free(&v);
@@ -84,5 +77,5 @@ int main(void)
     RUN(pinned_images_are_admitted_and_floating_ones_denied);
     RUN(exempt_namespaces_are_admitted_with_an_audit_annotation);
     RUN(other_kinds_and_deletes_are_admitted);
-    return sdkt_finish();
+    return wgt_finish();
 }

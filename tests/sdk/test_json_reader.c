@@ -49,41 +49,13 @@ static bool copy_equals_original(const char *text, size_t len)
     return ok;
 }
 
-static const char *const fixtures[] = {
-    "admission/configmap-create.json",
-    "admission/configmap-delete.json",
-    "admission/cronjob-create.json",
-    "admission/deployment-create.json",
-    "admission/deployment-large-create.json",
-    "admission/deployment-scale-update.json",
-    "admission/deployment-update.json",
-    "admission/ingress-create.json",
-    "admission/job-create.json",
-    "admission/namespace-create.json",
-    "admission/pod-create-v1beta1.json",
-    "admission/pod-create.json",
-    "admission/pod-hostpath-create.json",
-    "admission/pod-privileged-create.json",
-    "admission/rolebinding-create.json",
-    "admission/secret-create.json",
-    "admission/service-create.json",
-    "authentication/tokenreview-v1-noaudience.json",
-    "authentication/tokenreview-v1.json",
-    "authentication/tokenreview-v1beta1.json",
-    "authorization/sar-v1-nonresource.json",
-    "authorization/sar-v1-resource.json",
-    "authorization/sar-v1-subresource.json",
-    "authorization/sar-v1beta1-resource.json",
-};
-#define FIXTURE_COUNT (sizeof fixtures / sizeof fixtures[0])
-
 static void every_fixture_parses_and_copies_exactly(void)
 {
-    for (size_t i = 0; i < FIXTURE_COUNT; i++) {
+    for (const char *const *f = wgt_all_fixtures; *f; f++) {
         size_t len;
-        char *text = sdkt_read_fixture(fixtures[i], &len);
+        char *text = wgt_read_fixture(*f, &len);
         if (!text) continue;
-        if (!CHECK(copy_equals_original(text, len))) fprintf(stderr, "    in %s\n", fixtures[i]);
+        if (!CHECK(copy_equals_original(text, len))) fprintf(stderr, "    in %s\n", *f);
         free(text);
     }
 }
@@ -329,7 +301,7 @@ static void malformed_json_is_rejected_with_the_offset(void)
 static void every_prefix_of_a_review_is_rejected(void)
 {
     size_t len;
-    char *text = sdkt_read_fixture("admission/pod-create.json", &len);
+    char *text = wgt_read_fixture("admission/pod-create.json", &len);
     if (!text) return;
     while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
         len--;
@@ -495,7 +467,7 @@ static void random_mutations_agree_with_jansson(void)
     size_t iterations = 0, accepted = 0;
     for (size_t s = 0; s < 3; s++) {
         size_t len;
-        char *original = sdkt_read_fixture(sources[s], &len);
+        char *original = wgt_read_fixture(sources[s], &len);
         if (!original) continue;
         size_t cap = len + 4096;
         char *text = malloc(cap);
@@ -639,5 +611,5 @@ int main(void)
     RUN(random_mutations_agree_with_jansson);
     RUN(the_writer_escapes_and_places_commas);
     RUN(base64_and_json_pointers);
-    return sdkt_finish();
+    return wgt_finish();
 }

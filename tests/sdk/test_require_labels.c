@@ -13,7 +13,7 @@ static sdkt_verdict judge(const json_t *review, const char *settings_json)
 
 static void objects_with_the_labels_are_admitted(void)
 {
-    json_t *review = sdkt_fixture("admission/pod-create.json"); /* app=nginx, env=test */
+    json_t *review = wgt_fixture_json("admission/pod-create.json"); /* app=nginx, env=test */
     sdkt_verdict v = judge(review, "{\"labels\": [\"app\", \"env\"]}");
     CHECK_INT(v.kind, 'A');
     sdkt_verdict_free(&v);
@@ -22,7 +22,7 @@ static void objects_with_the_labels_are_admitted(void)
 
 static void missing_labels_are_named_in_the_denial(void)
 {
-    json_t *review = sdkt_fixture("admission/pod-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
     sdkt_verdict v = judge(review, "{\"labels\": [\"app\", \"team\", \"app.kubernetes.io/name\"]}");
     CHECK_INT(v.kind, 'D');
     CHECK_INT(v.code, 403);
@@ -32,7 +32,7 @@ static void missing_labels_are_named_in_the_denial(void)
     json_decref(review);
 
     /* An object without any labels, cluster-scoped: named without a namespace. */
-    review = sdkt_fixture("admission/namespace-create.json");
+    review = wgt_fixture_json("admission/namespace-create.json");
     v = judge(review, "{\"labels\": [\"team\"]}");
     CHECK_INT(v.kind, 'D');
     CHECK_CONTAINS(v.message, "Namespace \"");
@@ -44,8 +44,8 @@ static void missing_labels_are_named_in_the_denial(void)
 
 static void an_empty_label_value_counts_as_present(void)
 {
-    json_t *review = sdkt_fixture("admission/pod-create.json");
-    sdkt_set(review, "request.object.metadata.labels.team", json_string(""));
+    json_t *review = sdkt_fixture_with("admission/pod-create.json",
+                                       "request.object.metadata.labels.team", json_string(""));
     sdkt_verdict v = judge(review, "{\"labels\": [\"team\"]}");
     CHECK_INT(v.kind, 'A');
     sdkt_verdict_free(&v);
@@ -59,11 +59,11 @@ static void an_empty_label_value_counts_as_present(void)
 
 static void an_update_dropping_a_label_is_denied(void)
 {
-    json_t *review = sdkt_fixture("admission/deployment-update.json"); /* app=web */
+    json_t *review = wgt_fixture_json("admission/deployment-update.json"); /* app=web */
     sdkt_verdict v = judge(review, "{\"labels\": [\"app\"]}");
     CHECK_INT(v.kind, 'A');
     sdkt_verdict_free(&v);
-    json_object_del(sdkt_get(review, "request.object.metadata.labels"), "app");
+    json_object_del(wgt_get(review, "request.object.metadata.labels"), "app");
     v = judge(review, "{\"labels\": [\"app\"]}");
     CHECK_INT(v.kind, 'D');
     CHECK_CONTAINS(v.message, "Deployment \"default/web\" is missing required label \"app\"");
@@ -73,37 +73,26 @@ static void an_update_dropping_a_label_is_denied(void)
 
 static void deletes_and_subresources_are_admitted(void)
 {
-    const char *fixtures[] = {"admission/configmap-delete.json",
-                              "admission/deployment-scale-update.json"};
-    for (size_t i = 0; i < 2; i++) {
-        json_t *review = sdkt_fixture(fixtures[i]);
-        sdkt_verdict v = judge(review, "{\"labels\": [\"team\"]}");
-        CHECK_INT(v.kind, 'A');
-        sdkt_verdict_free(&v);
-        json_decref(review);
-    }
+    static const char *const fixtures[] = {"admission/configmap-delete.json",
+                                           "admission/deployment-scale-update.json", NULL};
+    CHECK_VERDICTS(validate, fixtures, "{\"labels\": [\"team\"]}", 'A');
 }
 
 static void every_kind_is_judged(void)
 {
-    const char *fixtures[] = {"admission/configmap-create.json",   "admission/secret-create.json",
-                              "admission/service-create.json",     "admission/ingress-create.json",
-                              "admission/rolebinding-create.json", "admission/job-create.json",
-                              "admission/pod-create-v1beta1.json"};
-    for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
-        json_t *review = sdkt_fixture(fixtures[i]);
-        sdkt_verdict v = judge(review, "{\"labels\": [\"owner\"]}");
-        if (!CHECK_INT(v.kind, 'D')) fprintf(stderr, "    %s\n", fixtures[i]);
-        sdkt_verdict_free(&v);
-        json_decref(review);
-    }
+    static const char *const fixtures[] = {
+        "admission/configmap-create.json",   "admission/secret-create.json",
+        "admission/service-create.json",     "admission/ingress-create.json",
+        "admission/rolebinding-create.json", "admission/job-create.json",
+        "admission/pod-create-v1beta1.json", NULL};
+    CHECK_VERDICTS(validate, fixtures, "{\"labels\": [\"owner\"]}", 'D');
 }
 
 static void broken_settings_fail_the_call(void)
 {
     const char *broken[] = {NULL, "{}", "{\"labels\": []}", "{\"labels\": \"team\"}",
                             "{\"labels\": [\"team\", 3]}"};
-    json_t *review = sdkt_fixture("admission/pod-create.json");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
     for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
         sdkt_verdict v = judge(review, broken[i]);
         CHECK_INT(v.kind, 'E');
@@ -116,7 +105,7 @@ static void broken_settings_fail_the_call(void)
 
 static void other_reviews_are_refused(void)
 {
-    json_t *review = sdkt_fixture("authorization/sar-v1-resource.json");
+    json_t *review = wgt_fixture_json("authorization/sar-v1-resource.json");
     sdkt_output out = sdkt_call(validate, review, "{\"labels\": [\"a\"]}");
     CHECK_STR(sdkt_error(&out),
               "require-labels judges AdmissionReviews; configure it for admission");
@@ -134,5 +123,5 @@ int main(void)
     RUN(every_kind_is_judged);
     RUN(broken_settings_fail_the_call);
     RUN(other_reviews_are_refused);
-    return sdkt_finish();
+    return wgt_finish();
 }

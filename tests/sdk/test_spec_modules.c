@@ -19,15 +19,8 @@ static char *read_source(const char *relpath)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", WG_SDK_SOURCE_DIR, relpath);
-    FILE *f = fopen(path, "rb");
-    if (!CHECK(f != NULL)) return NULL;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = malloc((size_t)size + 1);
-    size_t got = fread(text, 1, (size_t)size, f);
-    text[got] = '\0';
-    fclose(f);
+    char *text = wgt_read_file(path, NULL);
+    CHECK(text != NULL);
     return text;
 }
 
@@ -59,8 +52,8 @@ static void the_full_patch_module_returns_the_fixture_pod_with_one_label(void)
     if (!CHECK(decoded != NULL)) goto out;
     json_t *mutated = json_loadb((const char *)decoded, len, 0, NULL);
     free(decoded);
-    json_t *review = sdkt_fixture("admission/pod-create.json");
-    json_t *original = sdkt_get(review, "request.object");
+    json_t *review = wgt_fixture_json("admission/pod-create.json");
+    json_t *original = wgt_get(review, "request.object");
     json_t *expected = json_deep_copy(original);
     json_object_set_new(json_object_get(json_object_get(expected, "metadata"), "labels"),
                         "wasmgate.io/mutated", json_string("true"));
@@ -83,5 +76,5 @@ out:
 int main(void)
 {
     RUN(the_full_patch_module_returns_the_fixture_pod_with_one_label);
-    return sdkt_finish();
+    return wgt_finish();
 }

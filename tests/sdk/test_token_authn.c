@@ -24,10 +24,10 @@ static const char *const settings =
 static sdkt_output call_with(const char *fixture, const char *token, const char *settings_json,
                              json_t **review_out)
 {
-    json_t *review = sdkt_fixture(fixture);
+    json_t *review = wgt_fixture_json(fixture);
     if (token) json_object_set_new(json_object_get(review, "spec"), "token", json_string(token));
     sdkt_output out = sdkt_call(authn, review, settings_json);
-    const char *sent = json_string_value(sdkt_get(review, "spec.token"));
+    const char *sent = json_string_value(wgt_get(review, "spec.token"));
     if (!CHECK(!out.text || !sent || !strstr(out.text, sent)))
         fprintf(stderr, "    the token leaked into the output: %s\n", out.text);
     *review_out = review;
@@ -54,8 +54,8 @@ static void v1beta1_reviews_are_answered_in_v1beta1(void)
 {
     json_t *review;
     sdkt_output out = call_with("authentication/tokenreview-v1beta1.json", NULL, settings, &review);
-    CHECK_STR(sdkt_get_str(out.json, "response.apiVersion"), "authentication.k8s.io/v1beta1");
-    CHECK(json_is_true(sdkt_get(out.json, "response.status.authenticated")));
+    CHECK_STR(wgt_get_str(out.json, "response.apiVersion"), "authentication.k8s.io/v1beta1");
+    CHECK(json_is_true(wgt_get(out.json, "response.status.authenticated")));
     wgk8s_authn_decision d = {0};
     sdkt_host_authn(review, &out, &d);
     wgk8s_authn_decision_clear(&d);
@@ -67,7 +67,7 @@ static void an_unknown_token_is_rejected(void)
 {
     json_t *review;
     sdkt_output out = call_with("authentication/tokenreview-v1.json", "nope", settings, &review);
-    CHECK_JSON(sdkt_get(out.json, "response.status"),
+    CHECK_JSON(wgt_get(out.json, "response.status"),
                "{\"authenticated\": false, \"error\": \"unknown token\"}");
     wgk8s_authn_decision d = {0};
     if (sdkt_host_authn(review, &out, &d)) CHECK(!d.authenticated);
@@ -78,17 +78,17 @@ static void an_unknown_token_is_rejected(void)
 
 static void a_token_is_compared_over_all_its_bytes(void)
 {
-    json_t *review = sdkt_fixture("authentication/tokenreview-v1.json");
+    json_t *review = wgt_fixture_json("authentication/tokenreview-v1.json");
     json_object_set_new(json_object_get(review, "spec"), "token",
                         json_stringn(FIXTURE_TOKEN "\0evil", strlen(FIXTURE_TOKEN) + 5));
     sdkt_output out = sdkt_call(authn, review, settings);
-    CHECK_JSON(sdkt_get(out.json, "response.status"),
+    CHECK_JSON(wgt_get(out.json, "response.status"),
                "{\"authenticated\": false, \"error\": \"unknown token\"}");
     sdkt_output_free(&out);
     /* A prefix of a known token is not that token either. */
     json_object_set_new(json_object_get(review, "spec"), "token", json_string("eyJhbGci"));
     out = sdkt_call(authn, review, settings);
-    CHECK_STR(sdkt_get_str(out.json, "response.status.error"), "unknown token");
+    CHECK_STR(wgt_get_str(out.json, "response.status.error"), "unknown token");
     sdkt_output_free(&out);
     json_decref(review);
 }
@@ -99,8 +99,8 @@ static void audiences_are_the_requested_ones_the_token_is_valid_for(void)
     /* Requested [API_AUDIENCE]; valid for vault and API_AUDIENCE: only the requested one. */
     sdkt_output out =
         call_with("authentication/tokenreview-v1.json", "magic-token", settings, &review);
-    CHECK_JSON(sdkt_get(out.json, "response.status.audiences"), "[\"" API_AUDIENCE "\"]");
-    CHECK_STR(sdkt_get_str(out.json, "response.status.user.username"), "robot");
+    CHECK_JSON(wgt_get(out.json, "response.status.audiences"), "[\"" API_AUDIENCE "\"]");
+    CHECK_STR(wgt_get_str(out.json, "response.status.user.username"), "robot");
     wgk8s_authn_decision d = {0};
     sdkt_host_authn(review, &out, &d);
     wgk8s_authn_decision_clear(&d);
@@ -109,7 +109,7 @@ static void audiences_are_the_requested_ones_the_token_is_valid_for(void)
 
     /* Valid only for vault: the requested audience is not among them. */
     out = call_with("authentication/tokenreview-v1.json", "vault-only", settings, &review);
-    CHECK_JSON(sdkt_get(out.json, "response.status"),
+    CHECK_JSON(wgt_get(out.json, "response.status"),
                "{\"authenticated\": false, \"error\":"
                " \"the token is not valid for the requested audiences\"}");
     sdkt_output_free(&out);
@@ -118,7 +118,7 @@ static void audiences_are_the_requested_ones_the_token_is_valid_for(void)
     /* Nothing requested: the token's own audiences are reported. */
     out =
         call_with("authentication/tokenreview-v1-noaudience.json", "vault-only", settings, &review);
-    CHECK_JSON(sdkt_get(out.json, "response.status.audiences"), "[\"https://vault.example.com\"]");
+    CHECK_JSON(wgt_get(out.json, "response.status.audiences"), "[\"https://vault.example.com\"]");
     sdkt_host_authn(review, &out, &d);
     wgk8s_authn_decision_clear(&d);
     sdkt_output_free(&out);
@@ -127,8 +127,8 @@ static void audiences_are_the_requested_ones_the_token_is_valid_for(void)
     /* Nothing requested, nothing configured: no audiences at all. */
     out = call_with("authentication/tokenreview-v1-noaudience.json", FIXTURE_TOKEN, settings,
                     &review);
-    CHECK(json_is_true(sdkt_get(out.json, "response.status.authenticated")));
-    CHECK(sdkt_get(out.json, "response.status.audiences") == NULL);
+    CHECK(json_is_true(wgt_get(out.json, "response.status.authenticated")));
+    CHECK(wgt_get(out.json, "response.status.audiences") == NULL);
     sdkt_output_free(&out);
     json_decref(review);
 }
@@ -165,7 +165,7 @@ static void broken_settings_fail_the_call_without_naming_the_token(void)
 
 static void other_reviews_are_refused(void)
 {
-    json_t *review = sdkt_fixture("authorization/sar-v1-resource.json");
+    json_t *review = wgt_fixture_json("authorization/sar-v1-resource.json");
     sdkt_output out = sdkt_call(authn, review, settings);
     CHECK_STR(sdkt_error(&out),
               "token-authn answers TokenReviews; configure it for authentication");
@@ -182,5 +182,5 @@ int main(void)
     RUN(audiences_are_the_requested_ones_the_token_is_valid_for);
     RUN(broken_settings_fail_the_call_without_naming_the_token);
     RUN(other_reviews_are_refused);
-    return sdkt_finish();
+    return wgt_finish();
 }

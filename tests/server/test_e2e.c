@@ -36,15 +36,11 @@
 static const char *server_bin, *serve_arg, *modules_dir, *certs;
 static bool fake;
 
+/* A fixture's text; the test cannot go on without it. */
 static char *fixture(const char *rel, size_t *len)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", WGSRV_FIXTURES, rel);
-    char *t = srvt_read(path, len);
-    if (!t) {
-        fprintf(stderr, "cannot read fixture %s\n", path);
-        exit(1);
-    }
+    char *t = wgt_read_fixture(rel, len);
+    if (!t) exit(1);
     return t;
 }
 
@@ -138,7 +134,7 @@ static const char *log_text(const server *s)
 static bool wait_serving(server *s)
 {
     for (int i = 0; i < 3000; i++) {
-        char *text = srvt_read(s->log, NULL);
+        char *text = wgt_read_file(s->log, NULL);
         const char *at = text ? strstr(text, "\"msg\":\"serving\"") : NULL;
         const char *addr = at ? strstr(at, "\"address\":\"127.0.0.1:") : NULL;
         if (addr) {
@@ -183,7 +179,7 @@ static bool start_server(server *s, const char *config, const char *logname)
     }
     s->pid = pid;
     if (!wait_serving(s)) {
-        char *text = srvt_read(s->log, NULL);
+        char *text = wgt_read_file(s->log, NULL);
         fprintf(stderr, "the server did not start; its log:\n%s\n", text ? text : "(none)");
         free(text);
         if (s->pid) kill(s->pid, SIGKILL), waitpid(s->pid, NULL, 0);
@@ -353,32 +349,13 @@ static json_t *json_of(const response *r)
     return r->body ? json_loads(r->body, 0, &e) : NULL;
 }
 
-/* Compares a reply with the exact JSON expected (json_equal: every field, no extra one). */
-static bool check_json_equal(const json_t *got, const char *expected, const char *what)
-{
-    json_error_t e;
-    json_t *want = json_loads(expected, 0, &e);
-    bool ok = want && got && json_equal(got, want);
-    if (!CHECK(ok)) {
-        char *g = got ? json_dumps(got, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-        char *w = want ? json_dumps(want, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-        fprintf(stderr, "  %s\n  got:      %s\n  expected: %s\n", what, g ? g : "(none)",
-                w ? w : expected);
-        free(g);
-        free(w);
-    }
-    json_decref(want);
-    return ok;
-}
-
 static const char *uid_of(const char *rel, char *buf, size_t bufsz)
 {
     size_t len;
     char *text = fixture(rel, &len);
     json_error_t e;
     json_t *j = json_loads(text, 0, &e);
-    snprintf(buf, bufsz, "%s",
-             json_string_value(json_object_get(json_object_get(j, "request"), "uid")));
+    snprintf(buf, bufsz, "%s", wgt_get_str(j, "request.uid"));
     json_decref(j);
     free(text);
     return buf;
@@ -506,19 +483,17 @@ static void token_review_authenticates_and_replies_in_kind(void)
     CHECK_INT(r.status, 200);
     CHECK_STR(r.content_type, "application/json");
     json_t *j = json_of(&r);
-    check_json_equal(j,
-                     "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\","
-                     "\"status\":{\"authenticated\":true,\"user\":{\"username\":\"bob\","
-                     "\"uid\":\"fake-uid\",\"groups\":[\"devs\"]},"
-                     "\"audiences\":[\"https://kubernetes.default.svc\"]}}",
-                     "TokenReview v1");
+    CHECK_JSON(j, "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\","
+                  "\"status\":{\"authenticated\":true,\"user\":{\"username\":\"bob\","
+                  "\"uid\":\"fake-uid\",\"groups\":[\"devs\"]},"
+                  "\"audiences\":[\"https://kubernetes.default.svc\"]}}");
     json_decref(j);
     free_response(&r);
 
     r = post_fixture(curl, &main_server, "/authenticate?timeout=10s",
                      "authentication/tokenreview-v1beta1.json");
     j = json_of(&r);
-    CHECK_STR(json_string_value(json_object_get(j, "apiVersion")), "authentication.k8s.io/v1beta1");
+    CHECK_STR(wgt_get_str(j, "apiVersion"), "authentication.k8s.io/v1beta1");
     json_decref(j);
     free_response(&r);
 
@@ -531,8 +506,8 @@ static void token_review_authenticates_and_replies_in_kind(void)
     CHECK(json_is_false(json_object_get(status, "authenticated")) ||
           json_object_get(status, "authenticated") == NULL);
     CHECK(json_object_get(status, "user") == NULL);
-    CHECK_CONTAINS(json_string_value(json_object_get(status, "error")), "module \"tokens\"");
-    CHECK_CONTAINS(json_string_value(json_object_get(status, "error")), "module \"broken\" failed");
+    CHECK_CONTAINS(wgt_get_str(status, "error"), "module \"tokens\"");
+    CHECK_CONTAINS(wgt_get_str(status, "error"), "module \"broken\" failed");
     json_decref(j);
     free_response(&r);
 }
@@ -543,56 +518,49 @@ static void subject_access_review_is_allowed_for_the_group(void)
                               "authorization/sar-v1-resource.json");
     CHECK_INT(r.status, 200);
     json_t *j = json_of(&r);
-    check_json_equal(j,
-                     "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SubjectAccessReview\","
-                     "\"status\":{\"allowed\":true,\"reason\":\"module \\\"devs\\\": member of "
-                     "the group\"}}",
-                     "SubjectAccessReview v1");
+    CHECK_JSON(j, "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SubjectAccessReview\","
+                  "\"status\":{\"allowed\":true,\"reason\":\"module \\\"devs\\\": member of "
+                  "the group\"}}");
     json_decref(j);
     free_response(&r);
     /* v1beta1 spells the groups "group": the module still finds them */
     r = post_fixture(curl, &main_server, "/authorize?timeout=10s",
                      "authorization/sar-v1beta1-resource.json");
     j = json_of(&r);
-    CHECK_STR(json_string_value(json_object_get(j, "apiVersion")), "authorization.k8s.io/v1beta1");
-    CHECK(json_is_true(json_object_get(json_object_get(j, "status"), "allowed")));
+    CHECK_STR(wgt_get_str(j, "apiVersion"), "authorization.k8s.io/v1beta1");
+    CHECK(json_is_true(wgt_get(j, "status.allowed")));
+    json_decref(j);
+    free_response(&r);
+}
+
+/* Posts a fixture to path and checks that the reply is 200 and exactly the JSON of
+ * `expected_format`, in which %s stands for the fixture's uid. */
+static void check_exact_reply(const char *path, const char *rel, const char *expected_format)
+{
+    char uid[128], expected[1024];
+    response r = post_fixture(curl, &main_server, path, rel);
+    CHECK_INT(r.status, 200);
+    json_t *j = json_of(&r);
+    snprintf(expected, sizeof expected, expected_format, uid_of(rel, uid, sizeof uid));
+    CHECK_JSON(j, expected);
     json_decref(j);
     free_response(&r);
 }
 
 static void validate_denies_a_privileged_pod_with_every_field_right(void)
 {
-    char uid[128];
-    response r = post_fixture(curl, &main_server, "/validate?timeout=10s",
-                              "admission/pod-privileged-create.json");
-    CHECK_INT(r.status, 200);
-    json_t *j = json_of(&r);
-    char expected[1024];
-    snprintf(expected, sizeof expected,
-             "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
-             "\"response\":{\"uid\":\"%s\",\"allowed\":false,\"status\":{\"code\":403,"
-             "\"message\":\"module \\\"no-privileged\\\" denied the request: privileged "
-             "containers are not allowed\"}}}",
-             uid_of("admission/pod-privileged-create.json", uid, sizeof uid));
-    check_json_equal(j, expected, "validate, privileged pod");
-    json_decref(j);
-    free_response(&r);
+    check_exact_reply("/validate?timeout=10s", "admission/pod-privileged-create.json",
+                      "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+                      "\"response\":{\"uid\":\"%s\",\"allowed\":false,\"status\":{\"code\":403,"
+                      "\"message\":\"module \\\"no-privileged\\\" denied the request: privileged "
+                      "containers are not allowed\"}}}");
 }
 
 static void validate_allows_a_plain_pod_without_a_patch(void)
 {
-    char uid[128], expected[512];
-    response r =
-        post_fixture(curl, &main_server, "/validate?timeout=10s", "admission/pod-create.json");
-    CHECK_INT(r.status, 200);
-    json_t *j = json_of(&r);
-    snprintf(expected, sizeof expected,
-             "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
-             "\"response\":{\"uid\":\"%s\",\"allowed\":true}}",
-             uid_of("admission/pod-create.json", uid, sizeof uid));
-    check_json_equal(j, expected, "validate, plain pod");
-    json_decref(j);
-    free_response(&r);
+    check_exact_reply("/validate?timeout=10s", "admission/pod-create.json",
+                      "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+                      "\"response\":{\"uid\":\"%s\",\"allowed\":true}}");
 }
 
 static void mutate_returns_a_json_patch_that_adds_the_label(void)
@@ -603,12 +571,11 @@ static void mutate_returns_a_json_patch_that_adds_the_label(void)
     CHECK_INT(r.status, 200);
     json_t *j = json_of(&r);
     json_t *resp = json_object_get(j, "response");
-    CHECK_STR(json_string_value(json_object_get(resp, "uid")),
-              uid_of("admission/pod-create.json", uid, sizeof uid));
+    CHECK_STR(wgt_get_str(resp, "uid"), uid_of("admission/pod-create.json", uid, sizeof uid));
     CHECK(json_is_true(json_object_get(resp, "allowed")));
-    CHECK_STR(json_string_value(json_object_get(resp, "patchType")), "JSONPatch");
+    CHECK_STR(wgt_get_str(resp, "patchType"), "JSONPatch");
     CHECK_INT(json_object_size(resp), 4); /* uid, allowed, patch, patchType */
-    const char *patch = json_string_value(json_object_get(resp, "patch"));
+    const char *patch = wgt_get_str(resp, "patch");
     if (CHECK(patch != NULL)) {
         /* base64 via openssl-free decoding: jansson cannot, so decode by hand */
         static const char *alphabet =
@@ -630,10 +597,8 @@ static void mutate_returns_a_json_patch_that_adds_the_label(void)
         }
         json_error_t e;
         json_t *ops = json_loadb(out, o, 0, &e);
-        check_json_equal(ops,
-                         "[{\"op\":\"add\",\"path\":\"/metadata/labels/wasmgate.io~1mutated\","
-                         "\"value\":\"true\"}]",
-                         "mutation patch");
+        CHECK_JSON(ops, "[{\"op\":\"add\",\"path\":\"/metadata/labels/wasmgate.io~1mutated\","
+                        "\"value\":\"true\"}]");
         json_decref(ops);
         free(out);
     }
@@ -646,14 +611,13 @@ static void single_module_endpoints_run_that_module(void)
     response r = post_fixture(curl, &main_server, "/validate/no-privileged?timeout=10s",
                               "admission/pod-privileged-create.json");
     json_t *j = json_of(&r);
-    CHECK(json_is_false(json_object_get(json_object_get(j, "response"), "allowed")));
+    CHECK(json_is_false(wgt_get(j, "response.allowed")));
     json_decref(j);
     free_response(&r);
     r = post_fixture(curl, &main_server, "/mutate/labeller?timeout=10s",
                      "admission/pod-create.json");
     j = json_of(&r);
-    CHECK_STR(json_string_value(json_object_get(json_object_get(j, "response"), "patchType")),
-              "JSONPatch");
+    CHECK_STR(wgt_get_str(j, "response.patchType"), "JSONPatch");
     json_decref(j);
     free_response(&r);
 }
@@ -686,10 +650,9 @@ static void every_admission_fixture_gets_a_reply_with_its_uid(void)
             if (!CHECK_INT(r.status, 200)) fprintf(stderr, "  %s: %s\n", rel, r.body);
             json_t *j = json_of(&r);
             json_t *resp = json_object_get(j, "response");
-            CHECK_STR(json_string_value(json_object_get(resp, "uid")),
-                      uid_of(rel, uid, sizeof uid));
+            CHECK_STR(wgt_get_str(resp, "uid"), uid_of(rel, uid, sizeof uid));
             CHECK(json_is_boolean(json_object_get(resp, "allowed")));
-            CHECK_STR(json_string_value(json_object_get(j, "apiVersion")),
+            CHECK_STR(wgt_get_str(j, "apiVersion"),
                       strstr(rel, "v1beta1") ? "admission.k8s.io/v1beta1" : "admission.k8s.io/v1");
             if (!m) CHECK(json_object_get(resp, "patch") == NULL); /* validating: never */
             json_decref(j);
@@ -722,9 +685,8 @@ static void module_failures_follow_the_failure_policy(void)
     CHECK(json_is_false(json_object_get(resp, "allowed")));
     json_t *st = json_object_get(resp, "status");
     CHECK_INT(json_integer_value(json_object_get(st, "code")), 500);
-    CHECK_STR(json_string_value(json_object_get(st, "reason")), "InternalError");
-    CHECK_CONTAINS(json_string_value(json_object_get(st, "message")),
-                   "module \"crasher\" failed: trap");
+    CHECK_STR(wgt_get_str(st, "reason"), "InternalError");
+    CHECK_CONTAINS(wgt_get_str(st, "message"), "module \"crasher\" failed: trap");
     json_decref(j);
     free_response(&r);
 
@@ -744,10 +706,9 @@ static void the_timeout_parameter_bounds_the_work(void)
     response r = post_widget(curl, &main_server, "/validate/stuck?timeout=1s");
     CHECK_INT(r.status, 200);
     json_t *j = json_of(&r);
-    json_t *st = json_object_get(json_object_get(j, "response"), "status");
+    json_t *st = wgt_get(j, "response.status");
     CHECK_INT(json_integer_value(json_object_get(st, "code")), 500);
-    CHECK_CONTAINS(json_string_value(json_object_get(st, "message")),
-                   "module \"stuck\" failed: timeout");
+    CHECK_CONTAINS(wgt_get_str(st, "message"), "module \"stuck\" failed: timeout");
     json_decref(j);
     free_response(&r);
     /* ms and m units are accepted too */
@@ -762,7 +723,7 @@ static void expect_status(const char *what, response r, long status, const char 
     if (message && !CHECK_CONTAINS(r.body, message)) fprintf(stderr, "  %s\n", what);
     if (status >= 400 && r.body && r.body[0] == '{') {
         json_t *j = json_of(&r);
-        CHECK_STR(json_string_value(json_object_get(j, "kind")), "Status");
+        CHECK_STR(wgt_get_str(j, "kind"), "Status");
         CHECK_INT(json_integer_value(json_object_get(j, "code")), status);
         json_decref(j);
     }
@@ -932,7 +893,7 @@ static void a_client_trickling_its_body_is_cut_off(void)
     CHECK(sent < len);
     curl_easy_cleanup(c);
     free(body);
-    char *log = srvt_read(log_text(&main_server), NULL);
+    char *log = wgt_read_file(log_text(&main_server), NULL);
     CHECK_CONTAINS(log, "\"reason\":\"read timeout (server.readTimeoutSeconds)\"");
     free(log);
     expect_status("afterwards", request(curl, &main_server, "/healthz", NULL, 0, NULL), 200, NULL);
@@ -993,7 +954,7 @@ static void metrics_count_what_happened(void)
 
 static void every_decision_is_one_json_log_line(void)
 {
-    char *text = srvt_read(log_text(&main_server), NULL);
+    char *text = wgt_read_file(log_text(&main_server), NULL);
     if (!CHECK(text != NULL)) return;
     char uid[128];
     uid_of("admission/pod-privileged-create.json", uid, sizeof uid);
@@ -1005,9 +966,9 @@ static void every_decision_is_one_json_log_line(void)
             fprintf(stderr, "  not JSON: %s\n", line);
             continue;
         }
-        const char *t = json_string_value(json_object_get(j, "time"));
+        const char *t = wgt_get_str(j, "time");
         CHECK(t && strlen(t) == 24 && t[10] == 'T' && t[23] == 'Z'); /* RFC 3339, UTC, ms */
-        const char *msg = json_string_value(json_object_get(j, "msg"));
+        const char *msg = wgt_get_str(j, "msg");
         if (msg && strcmp(msg, "decision") == 0) {
             decisions++;
             CHECK(json_is_string(json_object_get(j, "endpoint")));
@@ -1015,12 +976,11 @@ static void every_decision_is_one_json_log_line(void)
             CHECK(json_is_array(json_object_get(j, "modules")));
             CHECK(json_is_number(json_object_get(j, "durationMs")));
             CHECK(json_is_string(json_object_get(j, "kind")));
-            const char *u = json_string_value(json_object_get(j, "uid"));
-            if (u && strcmp(u, uid) == 0 &&
-                strcmp(json_string_value(json_object_get(j, "endpoint")), "/validate") == 0) {
+            const char *u = wgt_get_str(j, "uid");
+            if (u && strcmp(u, uid) == 0 && strcmp(wgt_get_str(j, "endpoint"), "/validate") == 0) {
                 found++;
-                CHECK_STR(json_string_value(json_object_get(j, "decision")), "denied");
-                CHECK_STR(json_string_value(json_object_get(j, "objectKind")), "Pod");
+                CHECK_STR(wgt_get_str(j, "decision"), "denied");
+                CHECK_STR(wgt_get_str(j, "objectKind"), "Pod");
                 json_t *mods = json_object_get(j, "modules");
                 CHECK_STR(json_string_value(json_object_get(json_array_get(mods, 0), "name")),
                           "no-privileged");
@@ -1123,7 +1083,7 @@ static void reloads_under_load_lose_no_request(void)
 
     /* 2. The configuration changes (a module added): generation 3. */
     const char *config = main_config_path;
-    char *text = srvt_read(config, NULL);
+    char *text = wgt_read_file(config, NULL);
     if (text) {
         write_config("wasmgate.yaml",
                      "%s  - {name: extra, module: versioned.wasm, rules: *widgets}\n", text);
@@ -1136,7 +1096,7 @@ static void reloads_under_load_lose_no_request(void)
     free_response(&r);
 
     /* 3. A broken configuration is refused; the old one keeps serving. */
-    text = srvt_read(config, NULL);
+    text = wgt_read_file(config, NULL);
     write_config("wasmgate.yaml",
                  "%s  - {name: broken, module: versioned.wasm, failurePolicy: fail}\n",
                  text ? text : "");
@@ -1162,7 +1122,7 @@ static void reloads_under_load_lose_no_request(void)
         pthread_join(t[i], NULL);
     if (!CHECK_INT(atomic_load(&ls.failed), 0)) fprintf(stderr, "  first: %s\n", ls.first_failure);
     CHECK(atomic_load(&ls.sent) >= 200);
-    char *log = srvt_read(log_text(&main_server), NULL);
+    char *log = wgt_read_file(log_text(&main_server), NULL);
     CHECK_CONTAINS(log, "reload failed; the previous configuration keeps serving");
     CHECK_CONTAINS(log, "failurePolicy: must be Fail or Ignore, got \\\"fail\\\"");
     CHECK_CONTAINS(log, "\"reason\":\"SIGHUP\"");
@@ -1250,11 +1210,11 @@ static void sigterm_lets_requests_in_flight_finish(void)
      * is sent while draining; a WebAssembly loop may have finished already. */
     if (fake) CHECK_STR(f.r.connection, "close");
     json_t *j = json_of(&f.r);
-    CHECK(json_is_true(json_object_get(json_object_get(j, "response"), "allowed")));
+    CHECK(json_is_true(wgt_get(j, "response.allowed")));
     json_decref(j);
     free_response(&f.r);
     CHECK_INT(status, 0);
-    char *log = srvt_read(log_text(&main_server), NULL);
+    char *log = wgt_read_file(log_text(&main_server), NULL);
     CHECK_CONTAINS(log, "\"msg\":\"shutting down\"");
     CHECK_CONTAINS(log, "\"msg\":\"stopped\"");
     free(log);
@@ -1269,7 +1229,7 @@ static int run_check(const char *config, char **output)
     snprintf(cmd, sizeof cmd, "'%s' %s --check --config '%s' >'%s' 2>&1", server_bin,
              serve_arg ? serve_arg : "", config, out);
     int rc = system(cmd);
-    *output = srvt_read(out, NULL);
+    *output = wgt_read_file(out, NULL);
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
@@ -1327,7 +1287,7 @@ static void the_embedded_configuration_serves_and_says_how_to_try_it(void)
     char *text = NULL;
     for (int i = 0; i < 3000; i++) {
         free(text);
-        text = srvt_read(out, NULL);
+        text = wgt_read_file(out, NULL);
         if (text && strstr(text, "Stop with Ctrl-C")) break;
         sleep_ms(10);
     }

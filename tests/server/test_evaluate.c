@@ -19,34 +19,17 @@
 static char err[8192];
 static wgsrv_runtime *rt;
 
-static char *fixture(const char *rel, size_t *len)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", WGSRV_FIXTURES, rel);
-    char *text = srvt_read(path, len);
-    if (!text) fprintf(stderr, "cannot read %s\n", path);
-    return text;
-}
-
 /* Evaluates a fixture and returns the reply parsed (NULL unless HTTP 200 JSON). */
 static json_t *eval(wgsrv_endpoint ep, const char *module, const char *rel, uint64_t deadline,
                     wgsrv_outcome *o)
 {
     size_t len;
-    char *body = fixture(rel, &len);
+    char *body = wgt_read_fixture(rel, &len);
     if (!body) return NULL;
     wgsrv_evaluate(rt, ep, module, body, len, deadline, o);
     free(body);
     json_error_t jerr;
     return o->body ? json_loads(o->body, 0, &jerr) : NULL;
-}
-
-static const char *str_at(json_t *root, const char *a, const char *b, const char *c)
-{
-    json_t *v = json_object_get(root, a);
-    if (b) v = json_object_get(v, b);
-    if (c) v = json_object_get(v, c);
-    return json_string_value(v);
 }
 
 static void setup(void)
@@ -93,10 +76,10 @@ static void authentication_skips_a_failing_module_and_authenticates(void)
     wgsrv_outcome o;
     json_t *r = eval(WGSRV_EP_AUTHENTICATE, NULL, "authentication/tokenreview-v1.json", 0, &o);
     CHECK_INT(o.http_status, 200);
-    CHECK_STR(str_at(r, "apiVersion", NULL, NULL), "authentication.k8s.io/v1");
-    CHECK_STR(str_at(r, "kind", NULL, NULL), "TokenReview");
-    CHECK(json_is_true(json_object_get(json_object_get(r, "status"), "authenticated")));
-    CHECK_STR(str_at(r, "status", "user", "username"), "bob");
+    CHECK_STR(wgt_get_str(r, "apiVersion"), "authentication.k8s.io/v1");
+    CHECK_STR(wgt_get_str(r, "kind"), "TokenReview");
+    CHECK(json_is_true(wgt_get(r, "status.authenticated")));
+    CHECK_STR(wgt_get_str(r, "status.user.username"), "bob");
     CHECK_INT(o.decision, WGSRV_DECISION_AUTHENTICATED);
     CHECK_STR(o.user, "bob");
     CHECK_INT(o.ncalled, 2);
@@ -113,7 +96,7 @@ static void authentication_replies_in_the_request_version(void)
     wgsrv_outcome o;
     json_t *r = eval(WGSRV_EP_AUTHENTICATE, NULL, "authentication/tokenreview-v1beta1.json", 0, &o);
     CHECK_INT(o.http_status, 200);
-    CHECK_STR(str_at(r, "apiVersion", NULL, NULL), "authentication.k8s.io/v1beta1");
+    CHECK_STR(wgt_get_str(r, "apiVersion"), "authentication.k8s.io/v1beta1");
     json_decref(r);
     wgsrv_outcome_clear(&o);
 }
@@ -123,8 +106,8 @@ static void authorization_allows_members_of_the_group(void)
     wgsrv_outcome o;
     json_t *r = eval(WGSRV_EP_AUTHORIZE, NULL, "authorization/sar-v1-resource.json", 0, &o);
     CHECK_INT(o.http_status, 200);
-    CHECK_STR(str_at(r, "kind", NULL, NULL), "SubjectAccessReview");
-    CHECK(json_is_true(json_object_get(json_object_get(r, "status"), "allowed")));
+    CHECK_STR(wgt_get_str(r, "kind"), "SubjectAccessReview");
+    CHECK(json_is_true(wgt_get(r, "status.allowed")));
     CHECK_INT(o.decision, WGSRV_DECISION_ALLOWED);
     CHECK_STR(o.user, "jane@example.com");
     CHECK_STR(o.operation, "list");
@@ -138,18 +121,18 @@ static void validate_one_denies_a_privileged_pod_naming_the_module(void)
     json_t *r =
         eval(WGSRV_EP_VALIDATE_ONE, "no-privileged", "admission/pod-privileged-create.json", 0, &o);
     CHECK_INT(o.http_status, 200);
-    CHECK_STR(str_at(r, "apiVersion", NULL, NULL), "admission.k8s.io/v1");
-    CHECK_STR(str_at(r, "kind", NULL, NULL), "AdmissionReview");
+    CHECK_STR(wgt_get_str(r, "apiVersion"), "admission.k8s.io/v1");
+    CHECK_STR(wgt_get_str(r, "kind"), "AdmissionReview");
     json_t *resp = json_object_get(r, "response");
     CHECK(json_is_false(json_object_get(resp, "allowed")));
-    CHECK_INT(json_integer_value(json_object_get(json_object_get(resp, "status"), "code")), 403);
-    CHECK_STR(str_at(resp, "status", "message", NULL),
+    CHECK_INT(json_integer_value(wgt_get(resp, "status.code")), 403);
+    CHECK_STR(wgt_get_str(resp, "status.message"),
               "module \"no-privileged\" denied the request: privileged containers are not allowed");
     CHECK(json_object_get(resp, "patch") == NULL);
     CHECK_INT(o.decision, WGSRV_DECISION_DENIED);
     CHECK_STR(o.object_kind, "Pod");
     CHECK_STR(o.operation, "CREATE");
-    CHECK(o.uid != NULL && strcmp(o.uid, str_at(resp, "uid", NULL, NULL)) == 0);
+    CHECK(o.uid != NULL && strcmp(o.uid, wgt_get_str(resp, "uid")) == 0);
     json_decref(r);
     wgsrv_outcome_clear(&o);
 }
@@ -161,8 +144,8 @@ static void mutate_chains_mutating_modules_and_returns_a_json_patch(void)
     CHECK_INT(o.http_status, 200);
     json_t *resp = json_object_get(r, "response");
     CHECK(json_is_true(json_object_get(resp, "allowed")));
-    CHECK_STR(str_at(resp, "patchType", NULL, NULL), "JSONPatch");
-    const char *patch = str_at(resp, "patch", NULL, NULL);
+    CHECK_STR(wgt_get_str(resp, "patchType"), "JSONPatch");
+    const char *patch = wgt_get_str(resp, "patch");
     if (CHECK(patch != NULL)) {
         size_t n;
         char e[128];
@@ -183,8 +166,8 @@ static void a_trap_under_fail_is_a_500_denial_naming_the_module(void)
     CHECK_INT(o.http_status, 200);
     json_t *resp = json_object_get(r, "response");
     CHECK(json_is_false(json_object_get(resp, "allowed")));
-    CHECK_INT(json_integer_value(json_object_get(json_object_get(resp, "status"), "code")), 500);
-    CHECK_CONTAINS(str_at(resp, "status", "message", NULL), "module \"crasher\" failed: trap:");
+    CHECK_INT(json_integer_value(wgt_get(resp, "status.code")), 500);
+    CHECK_CONTAINS(wgt_get_str(resp, "status.message"), "module \"crasher\" failed: trap:");
     json_decref(r);
     wgsrv_outcome_clear(&o);
 }
@@ -210,7 +193,7 @@ static void the_request_deadline_reaches_the_module(void)
                      wg_now_ns() + 1000000 /* 1 ms */, &o);
     json_t *resp = json_object_get(r, "response");
     CHECK(json_is_false(json_object_get(resp, "allowed")));
-    CHECK_CONTAINS(str_at(resp, "status", "message", NULL), "module \"slow\" failed: timeout:");
+    CHECK_CONTAINS(wgt_get_str(resp, "status.message"), "module \"slow\" failed: timeout:");
     CHECK(o.timed_out);
     CHECK_STR(o.call_status[0], "timeout");
     json_decref(r);
@@ -222,7 +205,7 @@ static void the_module_code_is_kept_on_denial(void)
     wgsrv_outcome o;
     json_t *r = eval(WGSRV_EP_VALIDATE_ONE, "denier", "admission/secret-create.json", 0, &o);
     json_t *resp = json_object_get(r, "response");
-    CHECK_INT(json_integer_value(json_object_get(json_object_get(resp, "status"), "code")), 422);
+    CHECK_INT(json_integer_value(wgt_get(resp, "status.code")), 422);
     json_decref(r);
     wgsrv_outcome_clear(&o);
 }
@@ -251,7 +234,7 @@ static void validate_runs_only_non_mutating_modules_and_never_patches(void)
     json_decref(r);
     wgsrv_outcome_clear(&o);
     r = eval(WGSRV_EP_VALIDATE, NULL, "admission/pod-privileged-create.json", 0, &o);
-    CHECK(json_is_false(json_object_get(json_object_get(r, "response"), "allowed")));
+    CHECK(json_is_false(wgt_get(r, "response.allowed")));
     json_decref(r);
     wgsrv_outcome_clear(&o);
     wgsrv_runtime_release(rt);
@@ -287,11 +270,11 @@ static void bad_input_gets_400_with_a_kubernetes_status(void)
         CHECK_INT(o.http_status, cases[i].status);
         json_error_t jerr;
         json_t *s = json_loads(o.body ? o.body : "", 0, &jerr);
-        CHECK_STR(str_at(s, "kind", NULL, NULL), "Status");
-        CHECK_STR(str_at(s, "status", NULL, NULL), "Failure");
-        CHECK_STR(str_at(s, "reason", NULL, NULL), "BadRequest");
+        CHECK_STR(wgt_get_str(s, "kind"), "Status");
+        CHECK_STR(wgt_get_str(s, "status"), "Failure");
+        CHECK_STR(wgt_get_str(s, "reason"), "BadRequest");
         CHECK_INT(json_integer_value(json_object_get(s, "code")), 400);
-        if (!CHECK_CONTAINS(str_at(s, "message", NULL, NULL), cases[i].message))
+        if (!CHECK_CONTAINS(wgt_get_str(s, "message"), cases[i].message))
             fprintf(stderr, "  case %zu\n", i);
         CHECK_INT(o.decision, WGSRV_DECISION_NONE);
         json_decref(s);
@@ -304,9 +287,8 @@ static void an_unknown_module_name_is_404(void)
     wgsrv_outcome o;
     json_t *r = eval(WGSRV_EP_MUTATE_ONE, "no-such", "admission/pod-create.json", 0, &o);
     CHECK_INT(o.http_status, 404);
-    CHECK_STR(str_at(r, "reason", NULL, NULL), "NotFound");
-    CHECK_STR(str_at(r, "message", NULL, NULL),
-              "no admission module named \"no-such\" is configured");
+    CHECK_STR(wgt_get_str(r, "reason"), "NotFound");
+    CHECK_STR(wgt_get_str(r, "message"), "no admission module named \"no-such\" is configured");
     json_decref(r);
     wgsrv_outcome_clear(&o);
 }
@@ -317,7 +299,7 @@ static void the_v1beta1_admission_review_gets_a_v1beta1_reply(void)
     json_t *r =
         eval(WGSRV_EP_VALIDATE_ONE, "no-privileged", "admission/pod-create-v1beta1.json", 0, &o);
     CHECK_INT(o.http_status, 200);
-    CHECK_STR(str_at(r, "apiVersion", NULL, NULL), "admission.k8s.io/v1beta1");
+    CHECK_STR(wgt_get_str(r, "apiVersion"), "admission.k8s.io/v1beta1");
     json_decref(r);
     wgsrv_outcome_clear(&o);
 }

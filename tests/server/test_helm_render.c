@@ -51,7 +51,7 @@ static render helm_template(const char *args)
     out[len] = '\0';
     int rc = pclose(p);
     r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    r.stderr_text = srvt_read(errpath, NULL);
+    r.stderr_text = wgt_read_file(errpath, NULL);
     yaml_parser_t yp;
     yaml_parser_initialize(&yp);
     yaml_parser_set_input_string(&yp, (const unsigned char *)out, len);
