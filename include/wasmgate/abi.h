@@ -47,7 +47,11 @@ typedef enum wgabi_status {
     WGABI_ERROR         /* anything else: missing export, instantiation failure, host error */
 } wgabi_status;
 
+/* In words, for messages: "ok", "trap", "fuel exhausted", ...; "error" if unknown. */
 const char *wgabi_status_name(wgabi_status status);
+/* As one token, for metrics labels and log fields: "ok", "trap", "timeout", "fuel_exhausted",
+ * "memory_limit", "exit", "guest_error", "output_limit" or "error" (also if unknown). */
+const char *wgabi_status_label(wgabi_status status);
 
 typedef struct wgabi_module wgabi_module;
 

@@ -27,6 +27,22 @@ const char *wgabi_status_name(wgabi_status status)
     return "error";
 }
 
+const char *wgabi_status_label(wgabi_status status)
+{
+    switch (status) {
+    case WGABI_OK: return "ok";
+    case WGABI_TRAP: return "trap";
+    case WGABI_TIMEOUT: return "timeout";
+    case WGABI_FUEL: return "fuel_exhausted";
+    case WGABI_MEMORY_LIMIT: return "memory_limit";
+    case WGABI_EXIT: return "exit";
+    case WGABI_GUEST_ERROR: return "guest_error";
+    case WGABI_OUTPUT_LIMIT: return "output_limit";
+    case WGABI_ERROR: return "error";
+    }
+    return "error";
+}
+
 void wgabi_result_clear(wgabi_result *r)
 {
     if (!r) return;

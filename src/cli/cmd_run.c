@@ -233,26 +233,6 @@ static void judge_output(run_module *rm, const char *out, size_t len)
     }
 }
 
-/*
- * How a failed call is labelled in the reply's message: the server's words
- * (src/server/evaluate.c), so that a reply from `run` is the server's to the letter.
- */
-static const char *call_status_label(wgabi_status st)
-{
-    switch (st) {
-    case WGABI_OK: return "ok";
-    case WGABI_TRAP: return "trap";
-    case WGABI_TIMEOUT: return "timeout";
-    case WGABI_FUEL: return "fuel_exhausted";
-    case WGABI_MEMORY_LIMIT: return "memory_limit";
-    case WGABI_EXIT: return "exit";
-    case WGABI_GUEST_ERROR: return "guest_error";
-    case WGABI_OUTPUT_LIMIT: return "output_limit";
-    case WGABI_ERROR: break;
-    }
-    return "error";
-}
-
 /* The chain's callback (wgk8s_call_fn): one call through the ABI layer, as the server makes. */
 static int call_module(void *mod, const char *entry, const char *in, size_t inlen, char **out,
                        size_t *outlen, char *err, size_t errsz)
@@ -267,7 +247,8 @@ static int call_module(void *mod, const char *entry, const char *in, size_t inle
     }
     keep_raw_output(rm, r.output ? r.output : "", r.output ? r.output_len : 0);
     if (st != WGABI_OK) {
-        snprintf(err, errsz, "%s: %s", call_status_label(st),
+        /* Labelled as the server labels it (src/server/evaluate.c): the same reply, to the letter. */
+        snprintf(err, errsz, "%s: %s", wgabi_status_label(st),
                  r.message[0] ? r.message : wgabi_status_name(st));
         rm->failed = true;
         snprintf(rm->failure, sizeof rm->failure, "%s", err);

@@ -37,13 +37,13 @@ int wgsrv_module_call(void *mod, const char *entry, const char *in, size_t inlen
     wgsrv_outcome *t = ctx->trace;
     if (t && t->ncalled < WGSRV_TRACE_MAX) {
         t->called[t->ncalled] = lm->cfg->name;
-        t->call_status[t->ncalled] = wgsrv_call_result_name(st);
+        t->call_status[t->ncalled] = wgabi_status_label(st);
         t->ncalled++;
     }
     if (st == WGABI_TIMEOUT && t) t->timed_out = true;
     if (st != WGABI_OK) {
         /* The k8s layer prefixes `module "name" failed: `; say how, in the module's words. */
-        snprintf(err, errsz, "%s: %s", wgsrv_call_result_name(st),
+        snprintf(err, errsz, "%s: %s", wgabi_status_label(st),
                  r.message[0] ? r.message : wgabi_status_name(st));
         wgabi_result_clear(&r);
         return 1;

@@ -21,10 +21,6 @@ static const double bucket_bounds[WGSRV_HISTOGRAM_BUCKETS] = {
 static const int code_slots[WGSRV_CODE_SLOTS] = {200, 400, 401, 403, 404,           405, 408,
                                                  413, 415, 500, 503, 0 /* other */, -1};
 
-static const char *const call_result_names[WGSRV_CALL_RESULTS] = {
-    "ok",   "trap",        "timeout",      "fuel_exhausted", "memory_limit",
-    "exit", "guest_error", "output_limit", "error"};
-
 #define REJECT_REASONS 3
 static const char *const reject_names[REJECT_REASONS] = {"plain_http", "client_certificate",
                                                          "idle"};
@@ -52,15 +48,10 @@ const char *wgsrv_endpoint_name(wgsrv_endpoint ep)
     return (unsigned)ep < WGSRV_EP_COUNT ? names[ep] : "other";
 }
 
-/* The slot of a call's status in wgsrv_module_metrics.results and call_result_names. */
+/* The slot of a call's status in wgsrv_module_metrics.results. */
 static unsigned call_result_slot(wgabi_status status)
 {
     return (unsigned)status < WGSRV_CALL_RESULTS ? (unsigned)status : WGABI_ERROR;
-}
-
-const char *wgsrv_call_result_name(wgabi_status status)
-{
-    return call_result_names[call_result_slot(status)];
 }
 
 const char *wgsrv_decision_name(wgsrv_decision d)
@@ -296,7 +287,8 @@ char *wgsrv_metrics_render(wgsrv_metrics *m, size_t *len)
         for (int r = 0; r < WGSRV_CALL_RESULTS; r++) {
             wgsrv_strbuf_puts(&b, "wasmgate_module_calls_total{module=\"");
             label_value(&b, mm->name);
-            wgsrv_strbuf_printf(&b, "\",result=\"%s\"} %llu\n", call_result_names[r],
+            wgsrv_strbuf_printf(&b, "\",result=\"%s\"} %llu\n",
+                                wgabi_status_label((wgabi_status)r),
                                 (unsigned long long)load(&mm->results[r]));
         }
 

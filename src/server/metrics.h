@@ -67,11 +67,6 @@ void wgsrv_histogram_observe(wgsrv_histogram *h, uint64_t ns);
 /* How module calls ended: one slot per wgabi_status. */
 #define WGSRV_CALL_RESULTS 9
 
-/* How a module call ended, as the metrics and the decision log line name it: "ok", "trap",
- * "timeout", "fuel_exhausted", "memory_limit", "exit", "guest_error", "output_limit" or
- * "error" (also for a status it does not know). */
-const char *wgsrv_call_result_name(wgabi_status status);
-
 typedef struct wgsrv_module_metrics {
     char *name;
     wgsrv_histogram latency;

@@ -47,6 +47,17 @@ static void every_status_has_a_name(void)
     CHECK_STR(wgabi_status_name(WGABI_OUTPUT_LIMIT), "output limit");
     CHECK_STR(wgabi_status_name(WGABI_ERROR), "error");
     CHECK_STR(wgabi_status_name((wgabi_status)99), "error");
+    /* The labels of metrics and log lines: one token each. */
+    CHECK_STR(wgabi_status_label(WGABI_OK), "ok");
+    CHECK_STR(wgabi_status_label(WGABI_TRAP), "trap");
+    CHECK_STR(wgabi_status_label(WGABI_TIMEOUT), "timeout");
+    CHECK_STR(wgabi_status_label(WGABI_FUEL), "fuel_exhausted");
+    CHECK_STR(wgabi_status_label(WGABI_MEMORY_LIMIT), "memory_limit");
+    CHECK_STR(wgabi_status_label(WGABI_EXIT), "exit");
+    CHECK_STR(wgabi_status_label(WGABI_GUEST_ERROR), "guest_error");
+    CHECK_STR(wgabi_status_label(WGABI_OUTPUT_LIMIT), "output_limit");
+    CHECK_STR(wgabi_status_label(WGABI_ERROR), "error");
+    CHECK_STR(wgabi_status_label((wgabi_status)99), "error");
 }
 
 static void detect_tells_the_abis_apart(void)

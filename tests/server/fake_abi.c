@@ -185,6 +185,14 @@ const char *wgabi_status_name(wgabi_status st)
     return (unsigned)st < 9 ? names[st] : "error";
 }
 
+const char *wgabi_status_label(wgabi_status st)
+{
+    static const char *const names[] = {"ok",           "trap", "timeout",     "fuel_exhausted",
+                                        "memory_limit", "exit", "guest_error", "output_limit",
+                                        "error"};
+    return (unsigned)st < 9 ? names[st] : "error";
+}
+
 wgabi_module *wgabi_module_load(const void *bytes, size_t len, wgabi_kind kind,
                                 const wgsb_manifest *manifest, char *err, size_t errsz)
 {
