@@ -1,6 +1,6 @@
 /*
- * fake_abi.c — a stand-in for the ABI and sandbox layers (wasmgate/abi.h, the manifest part of
- * wasmgate/sandbox.h), linked into the server's tests instead of the real ones.
+ * fake_abi.c — a stand-in for the ABI layer (wasmgate/abi.h), linked into the server's tests
+ * instead of the real one; the manifest is the real sandbox layer's.
  *
  * A fake module is a file that starts with "FAKE" followed by a JSON object saying how it
  * behaves, so tests can make a module trap, time out, answer slowly, mutate, or change its
@@ -34,123 +34,6 @@
 #include "wasmgate/k8s.h"
 #include "wasmgate/sandbox.h"
 #include "wasmgate/wg.h"
-
-/* ---- Sandbox manifest (the subset the server uses) ---------------------------------------- */
-
-void wgsb_limits_init(wgsb_limits *l)
-{
-    memset(l, 0, sizeof *l);
-    l->timeout_ms = 2000;
-    l->max_memory_pages = 256;
-    l->max_call_depth = 10000;
-    l->max_stack_slots = 131072;
-    l->max_table_elements = 100000;
-    l->max_stdout_bytes = 4u << 20;
-    l->max_stderr_bytes = 64u << 10;
-}
-
-static char *dup(const char *s)
-{
-    if (!s) return NULL;
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
-}
-
-void wgsb_manifest_init(wgsb_manifest *m)
-{
-    memset(m, 0, sizeof *m);
-    wgsb_limits_init(&m->limits);
-    m->name = dup("module");
-}
-
-void wgsb_manifest_clear(wgsb_manifest *m)
-{
-    free(m->name);
-    for (size_t i = 0; i < m->nallowed_hosts; i++)
-        free(m->allowed_hosts[i]);
-    free(m->allowed_hosts);
-    for (size_t i = 0; i < m->npaths; i++) {
-        free(m->paths[i].host_path);
-        free(m->paths[i].guest_path);
-    }
-    free(m->paths);
-    for (size_t i = 0; i < m->nconfig; i++) {
-        free(m->config[i].key);
-        free(m->config[i].value);
-    }
-    free(m->config);
-    memset(m, 0, sizeof *m);
-}
-
-bool wgsb_manifest_set_name(wgsb_manifest *m, const char *name)
-{
-    char *d = dup(name);
-    if (!d) return false;
-    free(m->name);
-    m->name = d;
-    return true;
-}
-
-bool wgsb_manifest_add_host(wgsb_manifest *m, const char *glob)
-{
-    char **g = realloc(m->allowed_hosts, (m->nallowed_hosts + 1) * sizeof *g);
-    if (!g) return false;
-    m->allowed_hosts = g;
-    if (!(g[m->nallowed_hosts] = dup(glob))) return false;
-    m->nallowed_hosts++;
-    return true;
-}
-
-bool wgsb_manifest_add_path(wgsb_manifest *m, const char *host_path, const char *guest_path,
-                            bool read_only)
-{
-    wgsb_path_grant *g = realloc(m->paths, (m->npaths + 1) * sizeof *g);
-    if (!g) return false;
-    m->paths = g;
-    g[m->npaths].host_path = dup(host_path);
-    g[m->npaths].guest_path = dup(guest_path);
-    g[m->npaths].read_only = read_only;
-    m->npaths++;
-    return g[m->npaths - 1].host_path && g[m->npaths - 1].guest_path;
-}
-
-bool wgsb_manifest_add_config(wgsb_manifest *m, const char *key, const char *value)
-{
-    wgsb_config_entry *c = realloc(m->config, (m->nconfig + 1) * sizeof *c);
-    if (!c) return false;
-    m->config = c;
-    c[m->nconfig].key = dup(key);
-    c[m->nconfig].value = dup(value);
-    m->nconfig++;
-    return c[m->nconfig - 1].key && c[m->nconfig - 1].value;
-}
-
-const char *wgsb_manifest_config(const wgsb_manifest *m, const char *key)
-{
-    for (size_t i = 0; i < m->nconfig; i++)
-        if (strcmp(m->config[i].key, key) == 0) return m->config[i].value;
-    return NULL;
-}
-
-bool wgsb_manifest_copy(wgsb_manifest *dst, const wgsb_manifest *src)
-{
-    wgsb_manifest_init(dst);
-    bool ok = wgsb_manifest_set_name(dst, src->name);
-    dst->limits = src->limits;
-    for (size_t i = 0; ok && i < src->nallowed_hosts; i++)
-        ok = wgsb_manifest_add_host(dst, src->allowed_hosts[i]);
-    for (size_t i = 0; ok && i < src->npaths; i++)
-        ok = wgsb_manifest_add_path(dst, src->paths[i].host_path, src->paths[i].guest_path,
-                                    src->paths[i].read_only);
-    for (size_t i = 0; ok && i < src->nconfig; i++)
-        ok = wgsb_manifest_add_config(dst, src->config[i].key, src->config[i].value);
-    dst->log = src->log;
-    dst->log_arg = src->log_arg;
-    if (!ok) wgsb_manifest_clear(dst);
-    return ok;
-}
 
 /* ---- ABI ------------------------------------------------------------------------------ */
 
