@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "wasmgate/abi.h"
 #include "wasmgate/sandbox.h"
 #include "wasmgate/wg.h"
 
@@ -154,36 +155,25 @@ static void print_custom_sections(const wg_module *m)
 }
 
 /*
- * Guesses the module's ABI from its imports and exports. The order matters:
- * TinyGo-built waPC policies also export _start, and k8s-wasm modules may be
- * WASI commands, so the specific ABIs are tested before the generic WASI
- * shapes.
+ * The module's ABI as `wasmgate run` and `serve` will detect it (wgabi_detect), or else
+ * its generic WASI shape: TinyGo-built waPC policies also export _start, and k8s-wasm
+ * modules may be WASI commands, so the specific ABIs come first.
  */
 static const char *detect_abi(const wg_module *m)
 {
-    bool only_wasi_imports = true, imports_wapc = false, imports_extism = false;
-    bool exports_k8s = false, exports_guest_call = false, exports_start = false,
-         exports_initialize = false;
-    for (size_t i = 0; i < wg_module_import_count(m); i++) {
-        wg_extern_desc d;
-        if (!wg_module_import(m, i, &d)) continue;
-        if (!wgsb_is_wasi_module(d.module, d.module_len)) only_wasi_imports = false;
-        if (name_is(d.module, d.module_len, "wapc")) imports_wapc = true;
-        if (name_is(d.module, d.module_len, "extism:host/env")) imports_extism = true;
+    switch (wgabi_detect(m)) {
+    case WGABI_K8S_WASM: return "k8s-wasm";
+    case WGABI_KUBEWARDEN: return "kubewarden (waPC)";
+    case WGABI_EXTISM: return "extism";
+    default: break;
     }
+    bool exports_start = false, exports_initialize = false;
     for (size_t i = 0; i < wg_module_export_count(m); i++) {
         wg_extern_desc d;
         if (!wg_module_export(m, i, &d) || d.kind != WG_EXTERN_FUNC) continue;
-        if (name_is(d.name, d.name_len, "authn") || name_is(d.name, d.name_len, "authz") ||
-            name_is(d.name, d.name_len, "validate"))
-            exports_k8s = true;
-        if (name_is(d.name, d.name_len, "__guest_call")) exports_guest_call = true;
         if (name_is(d.name, d.name_len, "_start")) exports_start = true;
         if (name_is(d.name, d.name_len, "_initialize")) exports_initialize = true;
     }
-    if (exports_k8s && only_wasi_imports) return "k8s-wasm";
-    if (imports_wapc && exports_guest_call) return "kubewarden (waPC)";
-    if (imports_extism) return "extism";
     if (exports_start) return "wasi command";
     if (exports_initialize) return "wasi reactor";
     return "plain";
